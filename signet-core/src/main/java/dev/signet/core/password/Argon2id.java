@@ -1,0 +1,126 @@
+package dev.signet.core.password;
+
+import dev.signet.core.crypto.Secure;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Argon2id password hashing (<a href="https://www.rfc-editor.org/rfc/rfc9106">RFC 9106</a>) with
+ * Bouncy Castle's generator, encoded as a PHC string: {@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}
+ * (salt and hash in unpadded standard base64).
+ *
+ * <p>Defaults follow the OWASP password storage recommendation (m=19 MiB, t=2, p=1). Verification
+ * compares in constant time and reads the parameters from the stored string, so hashes made with
+ * older parameters still verify; {@link #needsRehash} says when to upgrade one.
+ */
+public final class Argon2id {
+    /** Salt length in bytes (RFC 9106 recommends 16). */
+    public static final int SALT_BYTES = 16;
+    /** Tag length in bytes. */
+    public static final int HASH_BYTES = 32;
+
+    private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    /** Cost parameters. */
+    public record Params(int memoryKiB, int iterations, int parallelism) {
+        public static final Params DEFAULT = new Params(19_456, 2, 1);
+
+        public Params {
+            if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
+                throw new IllegalArgumentException(
+                        "invalid Argon2id parameters: m=" + memoryKiB + ", t=" + iterations + ", p=" + parallelism);
+            }
+        }
+    }
+
+    private final Params params;
+
+    public Argon2id(Params params) {
+        this.params = params;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** Hashes with a fresh random salt. */
+    public String hash(CharSequence password) {
+        byte[] salt = Secure.randomBytes(SALT_BYTES);
+        byte[] hash = derive(password, salt, params, HASH_BYTES);
+        return "$argon2id$v=19$m=" + params.memoryKiB() + ",t=" + params.iterations() + ",p=" + params.parallelism()
+                + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
+    }
+
+    /** True when {@code encoded} is an Argon2id PHC string for {@code password}. False for anything else. */
+    public boolean verify(CharSequence password, String encoded) {
+        Optional<Parsed> parsed = parse(encoded);
+        if (parsed.isEmpty()) {
+            return false;
+        }
+        Parsed p = parsed.get();
+        byte[] candidate = derive(password, p.salt(), p.params(), p.hash().length);
+        return Secure.constantTimeEquals(candidate, p.hash());
+    }
+
+    /** True when {@code encoded} was not made with this instance's parameters. */
+    public boolean needsRehash(String encoded) {
+        return parse(encoded).map(p -> !p.params().equals(params)).orElse(true);
+    }
+
+    private record Parsed(Params params, byte[] salt, byte[] hash) {}
+
+    private static Optional<Parsed> parse(String encoded) {
+        if (encoded == null) {
+            return Optional.empty();
+        }
+        String[] parts = encoded.split("\\$");
+        // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
+        if (parts.length != 6 || !parts[0].isEmpty() || !"argon2id".equals(parts[1]) || !"v=19".equals(parts[2])) {
+            return Optional.empty();
+        }
+        try {
+            int m = -1, t = -1, par = -1;
+            for (String kv : parts[3].split(",")) {
+                String[] pair = kv.split("=", 2);
+                int value = Integer.parseInt(pair[1]);
+                switch (pair[0]) {
+                    case "m" -> m = value;
+                    case "t" -> t = value;
+                    case "p" -> par = value;
+                    default -> {
+                        return Optional.empty();
+                    }
+                }
+            }
+            byte[] salt = B64D.decode(parts[4]);
+            byte[] hash = B64D.decode(parts[5]);
+            if (salt.length < 8 || hash.length < 16 || m > 4 * 1024 * 1024 || t > 64 || par > 64) {
+                return Optional.empty();
+            }
+            return Optional.of(new Parsed(new Params(m, t, par), salt, hash));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] derive(CharSequence password, byte[] salt, Params params, int length) {
+        Argon2Parameters p = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(params.memoryKiB())
+                .withIterations(params.iterations())
+                .withParallelism(params.parallelism())
+                .withSalt(salt)
+                .build();
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(p);
+        byte[] out = new byte[length];
+        byte[] pw = password.toString().getBytes(StandardCharsets.UTF_8);
+        generator.generateBytes(pw, out);
+        java.util.Arrays.fill(pw, (byte) 0);
+        return out;
+    }
+}
