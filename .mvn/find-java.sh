@@ -44,8 +44,10 @@ signet_find_java() {
   fi
   cat >&2 <<MSG
 signet: no JDK ${min} or newer found (looked at \$JAVA_HOME, \`java\` on the PATH and /usr/lib/jvm).
-Install one, for example on Debian or Ubuntu:   sudo apt-get install openjdk-21-jdk-headless
-or point JAVA_HOME at an existing JDK ${min}+:    export JAVA_HOME=/path/to/jdk
+Install a JDK ${min} or newer, for example:
+  Debian 13 / Ubuntu 24.04:  sudo apt-get install openjdk-21-jdk-headless   (or openjdk-25-jdk-headless)
+  Debian 12 and others:      a Temurin JDK 21 or 25 (temurin-25-jdk from Adoptium's apt repository)
+or point JAVA_HOME at an existing JDK ${min}+:  export JAVA_HOME=/path/to/jdk
 MSG
   return 1
 }

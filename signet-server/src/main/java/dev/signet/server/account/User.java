@@ -1,0 +1,26 @@
+package dev.signet.server.account;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/** A user account. The password hash is deliberately not part of this view. */
+public record User(
+        String id,
+        String username,
+        String email,
+        String displayName,
+        Role role,
+        Status status,
+        Instant createdAt,
+        Optional<Instant> lastSignInAt) {
+
+    public enum Role {
+        ADMIN,
+        USER
+    }
+
+    public enum Status {
+        ACTIVE,
+        DISABLED
+    }
+}

@@ -1,0 +1,37 @@
+package dev.signet.server.web;
+
+import dev.signet.core.SignetException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+/**
+ * Model attributes every page needs, and the one place where Signet's coded exceptions become HTTP
+ * answers: problem+json (RFC 9457) with the stable {@code code}, never a stack trace.
+ */
+@ControllerAdvice
+class WebAdvice {
+    @ModelAttribute("currentUser")
+    String currentUser() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth == null || !auth.isAuthenticated() || auth instanceof AnonymousAuthenticationToken) {
+            return null;
+        }
+        return auth.getName();
+    }
+
+    @ExceptionHandler(SignetException.class)
+    @ResponseBody
+    ProblemDetail signetException(SignetException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+        problem.setTitle("Request refused");
+        problem.setProperty("code", e.code());
+        return problem;
+    }
+}
