@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 
 /** Storage of user accounts. Never returns null. */
@@ -43,10 +44,24 @@ public final class UserRepository {
                             User.Status.ACTIVE.name(),
                             now.toEpochMilli())
                     .update();
-        } catch (DuplicateKeyException e) {
-            throw new AccountException("username.taken", "that username is already taken");
+        } catch (DataAccessException e) {
+            if (isUniqueViolation(e)) {
+                throw new AccountException("username.taken", "that username is already taken");
+            }
+            throw e;
         }
         return new User(id, username, email, username, role, User.Status.ACTIVE, now, Optional.empty());
+    }
+
+    /** PostgreSQL reports SQLState 23505; sqlite-jdbc reports error code 19 (SQLITE_CONSTRAINT) without a state. */
+    static boolean isUniqueViolation(DataAccessException e) {
+        if (e instanceof DuplicateKeyException) {
+            return true;
+        }
+        return e.getMostSpecificCause() instanceof SQLException sql
+                && ("23505".equals(sql.getSQLState())
+                        || (sql.getErrorCode() == 19
+                                && String.valueOf(sql.getMessage()).contains("UNIQUE")));
     }
 
     public Optional<Credentials> credentials(String username) {
