@@ -97,7 +97,7 @@ public class SignetServer {
         p.put("server.tomcat.max-swallow-size", "1MB");
         p.put("server.max-http-request-header-size", "16KB");
         p.put("server.forward-headers-strategy", "none");
-        p.put("spring.mvc.problemdetails.enabled", "true");
+        p.put("spring.mvc.problemdetails.enabled", "false");
         p.put("spring.jmx.enabled", "false");
         p.put("spring.main.banner-mode", "off");
         p.put("spring.thymeleaf.cache", "true");
