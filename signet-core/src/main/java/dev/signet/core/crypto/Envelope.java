@@ -18,10 +18,14 @@ public final class Envelope {
     private static final String PREFIX = "sv1.";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private Envelope() {}
 
     public static String seal(DataKey key, String context, byte[] plaintext) {
+        if (!KEY_ID.matcher(key.id()).matches()) {
+            throw new IllegalArgumentException("a data key id is 1-64 characters of A-Z a-z 0-9 _ -");
+        }
         byte[] sealed = Aead.seal(key.material(), plaintext, aad(key.id(), context));
         return PREFIX + key.id() + "." + B64.encodeToString(sealed);
     }
@@ -47,6 +51,10 @@ public final class Envelope {
             sealed = B64D.decode(parts[1]);
         } catch (IllegalArgumentException e) {
             throw new CryptoException(CryptoException.FORMAT, "sealed secret is not valid base64url");
+        }
+        // Only the exact text seal() writes is accepted: no padding, no stray trailing bits.
+        if (!B64.encodeToString(sealed).equals(parts[1])) {
+            throw new CryptoException(CryptoException.FORMAT, "sealed secret is not canonical base64url");
         }
         return Aead.open(key.material(), sealed, aad(key.id(), context));
     }

@@ -38,6 +38,9 @@ public final class MasterKey {
 
     /** Parses standard base64 (surrounding white space ignored). */
     public static MasterKey fromBase64(String encoded) {
+        if (encoded == null) {
+            throw new CryptoException(CryptoException.BAD_MASTER_KEY, "no master key given");
+        }
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(encoded.strip());
@@ -65,6 +68,9 @@ public final class MasterKey {
 
     /** Constant-time check against a stored check value. */
     public boolean matches(String storedCheckValue) {
+        if (storedCheckValue == null) {
+            return false;
+        }
         return Secure.constantTimeEquals(
                 checkValue().getBytes(StandardCharsets.US_ASCII), storedCheckValue.getBytes(StandardCharsets.US_ASCII));
     }

@@ -16,8 +16,9 @@ import java.util.function.Function;
  *   <li>its position follows the previous one (a gap means deleted rows);
  *   <li>its content hashes to its stored hash (otherwise it was changed);
  *   <li>its MAC verifies under the key (otherwise it was forged);
- *   <li>it commits to the previous row's hash (otherwise it was moved, or the previous row's hash
- *       was rewritten) — {@code hashLocator} tells which, by finding the row whose hash it names.
+ *   <li>it commits to the previous row's hash; otherwise it was moved (found by {@code hashLocator},
+ *       which names the row whose hash it links to) or the row it links to was deleted and the rest
+ *       renumbered (both neighbours are authentic, so nothing else can explain the gap).
  * </ol>
  *
  * Finally the head (the count and last hash kept apart from the rows) must match the last row,
@@ -54,6 +55,12 @@ public final class ChainVerifier {
                 return new ChainVerdict.Broken(
                         row.seq(), ChainVerdict.Kind.REORDERED, "row " + row.seq() + " appears twice or out of order");
             }
+            if (!isHash(row.previousHash()) || !isHash(row.hash())) {
+                return new ChainVerdict.Broken(
+                        row.seq(),
+                        ChainVerdict.Kind.CHANGED,
+                        "row " + row.seq() + " was changed: its stored hash or link is not a SHA-256 value");
+            }
             String recomputed = HashChain.hash(row.previousHash(), row.entry());
             if (!equalHex(recomputed, row.hash())) {
                 return new ChainVerdict.Broken(
@@ -76,11 +83,13 @@ public final class ChainVerifier {
                             "row " + row.seq() + " was moved: it follows row " + linked.getAsLong() + ", not row "
                                     + (row.seq() - 1));
                 }
+                // Both this row and the one before passed their own hash and MAC checks, so neither was
+                // rewritten: the row this one was linked to is gone, and the rows after were renumbered.
                 return new ChainVerdict.Broken(
-                        row.seq() - 1,
-                        ChainVerdict.Kind.CHANGED,
-                        "row " + (row.seq() - 1) + " was changed: row " + row.seq()
-                                + " committed to a different hash for it");
+                        row.seq(),
+                        ChainVerdict.Kind.DELETED,
+                        "one or more rows before row " + row.seq()
+                                + " were deleted (and the rows after renumbered): it is linked to a row that no longer exists");
             }
             last = row.hash();
             expected++;
@@ -101,6 +110,18 @@ public final class ChainVerifier {
                             + ")");
         }
         return new ChainVerdict.Intact(count, last);
+    }
+
+    private static boolean isHash(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean equalHex(String a, String b) {

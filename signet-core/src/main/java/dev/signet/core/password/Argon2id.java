@@ -24,13 +24,26 @@ public final class Argon2id {
 
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    private static final java.util.regex.Pattern COSTS =
+            java.util.regex.Pattern.compile("m=([1-9][0-9]{0,8}),t=([1-9][0-9]{0,2}),p=([1-9][0-9]{0,2})");
 
     /** Cost parameters. */
     public record Params(int memoryKiB, int iterations, int parallelism) {
         public static final Params DEFAULT = new Params(19_456, 2, 1);
 
+        /** Upper bounds for a hash Signet will verify: one hostile stored string cannot exhaust memory. */
+        public static final int MAX_MEMORY_KIB = 256 * 1024;
+
+        public static final int MAX_ITERATIONS = 16;
+        public static final int MAX_PARALLELISM = 16;
+
         public Params {
-            if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
+            if (parallelism < 1
+                    || parallelism > MAX_PARALLELISM
+                    || iterations < 1
+                    || iterations > MAX_ITERATIONS
+                    || (long) memoryKiB < 8L * parallelism
+                    || memoryKiB > MAX_MEMORY_KIB) {
                 throw new IllegalArgumentException(
                         "invalid Argon2id parameters: m=" + memoryKiB + ", t=" + iterations + ", p=" + parallelism);
             }
@@ -77,28 +90,26 @@ public final class Argon2id {
         if (encoded == null) {
             return Optional.empty();
         }
-        String[] parts = encoded.split("\\$");
+        String[] parts = encoded.split("\\$", -1);
         // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
         if (parts.length != 6 || !parts[0].isEmpty() || !"argon2id".equals(parts[1]) || !"v=19".equals(parts[2])) {
             return Optional.empty();
         }
+        java.util.regex.Matcher costs = COSTS.matcher(parts[3]);
+        if (!costs.matches()) {
+            return Optional.empty();
+        }
         try {
-            int m = -1, t = -1, par = -1;
-            for (String kv : parts[3].split(",")) {
-                String[] pair = kv.split("=", 2);
-                int value = Integer.parseInt(pair[1]);
-                switch (pair[0]) {
-                    case "m" -> m = value;
-                    case "t" -> t = value;
-                    case "p" -> par = value;
-                    default -> {
-                        return Optional.empty();
-                    }
-                }
-            }
+            int m = Integer.parseInt(costs.group(1));
+            int t = Integer.parseInt(costs.group(2));
+            int par = Integer.parseInt(costs.group(3));
             byte[] salt = B64D.decode(parts[4]);
             byte[] hash = B64D.decode(parts[5]);
-            if (salt.length < 8 || hash.length < 16 || m > 4 * 1024 * 1024 || t > 64 || par > 64) {
+            // canonical base64 only (unpadded, no stray bits), as every PHC writer emits
+            if (salt.length < 8
+                    || hash.length < 16
+                    || !B64.encodeToString(salt).equals(parts[4])
+                    || !B64.encodeToString(hash).equals(parts[5])) {
                 return Optional.empty();
             }
             return Optional.of(new Parsed(new Params(m, t, par), salt, hash));

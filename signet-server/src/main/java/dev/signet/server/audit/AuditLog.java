@@ -249,9 +249,15 @@ public final class AuditLog {
     }
 
     static String cut(String s, int max) {
-        if (s == null || s.length() <= max) {
-            return s;
+        if (s == null) {
+            return null;
         }
-        return s.substring(0, max);
+        String clean = ChainEntry.sanitize(s);
+        if (clean.length() <= max) {
+            return clean;
+        }
+        // never split a surrogate pair
+        int end = Character.isHighSurrogate(clean.charAt(max - 1)) ? max - 1 : max;
+        return clean.substring(0, end);
     }
 }
