@@ -88,10 +88,7 @@ public final class SetupService {
         if (token == null || token.isEmpty() || token.length() > 128) {
             return TokenState.UNKNOWN;
         }
-        if (!setupNeeded()) {
-            return TokenState.DONE;
-        }
-        return store.jdbc()
+        Optional<TokenState> known = store.jdbc()
                 .sql("SELECT expires_at, used_at FROM setup_token WHERE token_hash = ?")
                 .param(Secure.sha256Hex(token))
                 .query((rs, n) -> {
@@ -101,8 +98,16 @@ public final class SetupService {
                     }
                     return rs.getLong("expires_at") <= clock.millis() ? TokenState.EXPIRED : TokenState.VALID;
                 })
-                .optional()
-                .orElse(TokenState.UNKNOWN);
+                .optional();
+        // A used link says "used" (its holder most likely created the admin); any other link, once an
+        // administrator exists, says setup is over.
+        if (known.orElse(null) == TokenState.USED) {
+            return TokenState.USED;
+        }
+        if (!setupNeeded()) {
+            return TokenState.DONE;
+        }
+        return known.orElse(TokenState.UNKNOWN);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.signet.server.web;
 
 import dev.signet.core.SignetException;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
@@ -24,6 +25,14 @@ class WebAdvice {
             return null;
         }
         return auth.getName();
+    }
+
+    /** The page's path without the context path, so the top bar can mark the current section. */
+    @ModelAttribute("currentPath")
+    String currentPath(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 
     @ExceptionHandler(SignetException.class)

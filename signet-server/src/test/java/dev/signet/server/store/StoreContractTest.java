@@ -319,7 +319,8 @@ abstract class StoreContractTest {
         assertThat(outcomes).filteredOn("created"::equals).hasSize(1);
         assertThat(outcomes).filteredOn(o -> !o.equals("created")).allMatch(o -> o.startsWith("setup."));
         assertThat(new UserRepository(store()).countAdmins()).isEqualTo(1);
-        assertThat(setup.check(token)).isEqualTo(SetupService.TokenState.DONE);
+        assertThat(setup.check(token)).isEqualTo(SetupService.TokenState.USED);
+        assertThat(setup.check("any-other-token")).isEqualTo(SetupService.TokenState.DONE);
     }
 
     @Test
@@ -332,7 +333,7 @@ abstract class StoreContractTest {
         assertThatThrownBy(() ->
                         setup.createFirstAdmin(token, "other", null, "correct horse battery staple", null, null, null))
                 .isInstanceOfSatisfying(
-                        AccountException.class, e -> assertThat(e.code()).isEqualTo("setup.done"));
+                        AccountException.class, e -> assertThat(e.code()).isEqualTo("setup.link_used"));
         assertThat(setup.issueToken()).isEmpty();
     }
 
