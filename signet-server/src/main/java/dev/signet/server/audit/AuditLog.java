@@ -153,10 +153,9 @@ public final class AuditLog {
         return spec.param(limit).query(AuditLog::record).list();
     }
 
-    private static AuditRecord record(ResultSet rs, int row) throws SQLException {
-        return new AuditRecord(
-                rs.getLong("seq"),
-                Instant.ofEpochMilli(rs.getLong("occurred_at")),
+    private static ChainEntry entry(ResultSet rs) throws SQLException {
+        return new ChainEntry(
+                rs.getLong("occurred_at"),
                 rs.getString("type"),
                 rs.getString("actor"),
                 rs.getString("subject"),
@@ -167,22 +166,24 @@ public final class AuditLog {
                 rs.getString("details"));
     }
 
+    private static AuditRecord record(ResultSet rs, int row) throws SQLException {
+        ChainEntry e = entry(rs);
+        return new AuditRecord(
+                rs.getLong("seq"),
+                Instant.ofEpochMilli(e.occurredAtMillis()),
+                e.type(),
+                e.actor(),
+                e.subject(),
+                e.ip(),
+                e.userAgent(),
+                e.outcome(),
+                e.reason(),
+                e.details());
+    }
+
     private static StoredEntry stored(ResultSet rs, int row) throws SQLException {
         return new StoredEntry(
-                rs.getLong("seq"),
-                new ChainEntry(
-                        rs.getLong("occurred_at"),
-                        rs.getString("type"),
-                        rs.getString("actor"),
-                        rs.getString("subject"),
-                        rs.getString("ip"),
-                        rs.getString("user_agent"),
-                        rs.getString("outcome"),
-                        rs.getString("reason"),
-                        rs.getString("details")),
-                rs.getString("prev_hash"),
-                rs.getString("hash"),
-                rs.getString("mac"));
+                rs.getLong("seq"), entry(rs), rs.getString("prev_hash"), rs.getString("hash"), rs.getString("mac"));
     }
 
     /** Rows in seq order, fetched a page at a time by keyset pagination. */
