@@ -75,8 +75,15 @@ public class SignetServer {
         return new Running(context, port, base, link);
     }
 
+    /** A host for links: a wildcard bind address is not somewhere a browser can go, loopback is. */
     private static String hostForUrl(String host) {
-        return host.contains(":") ? "[" + host + "]" : host;
+        if (host.equals("0.0.0.0")) {
+            return "127.0.0.1";
+        }
+        if (host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0")) {
+            return "[::1]";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     static Map<String, Object> springProperties(SignetSettings s) {
