@@ -4,6 +4,9 @@ import dev.signet.server.store.Store;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class OpsController {
+    private static final ExecutorService SCRAPER = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("signet-metrics").factory());
+
     private final Store store;
     private final PrometheusMeterRegistry prometheus;
     private final String expectedVersion;
@@ -58,8 +64,13 @@ class OpsController {
         }
     }
 
+    /**
+     * Scrapes on one platform thread: on a virtual thread, the JDK's {@code BufferedWriter} (21–25)
+     * grows its buffer write by write, and the Prometheus writer's thousands of small writes made
+     * about 50 MB of garbage per scrape (measured: 251 young collections per 400 scrapes, 9 here).
+     */
     @GetMapping(value = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")
     String metrics() {
-        return prometheus.scrape();
+        return CompletableFuture.supplyAsync(prometheus::scrape, SCRAPER).join();
     }
 }
