@@ -102,7 +102,8 @@ class CliTest {
     void auditVerifyWhenARowWasEditedThenExitOneAndTheRowIsNamed() throws Exception {
         assertThat(run("", "admin", "setup-link", "--data-dir", dir())).isZero();
         assertThat(run("", "admin", "setup-link", "--data-dir", dir())).isZero();
-        assertThat(run(PASSWORD + "\n", "admin", "create-admin", "--username", "root", "--data-dir", dir())).isZero();
+        assertThat(run(PASSWORD + "\n", "admin", "create-admin", "--username", "root", "--data-dir", dir()))
+                .isZero();
         assertThat(run("", "audit", "verify", "--data-dir", dir())).isZero();
         assertThat(out()).contains("intact: 3 entries");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("signet.db"))) {
