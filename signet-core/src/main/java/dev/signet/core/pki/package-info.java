@@ -1,0 +1,14 @@
+/**
+ * The certificate authority's core: key algorithms, profiles, CAs and the issuance pipeline, as
+ * plain Java over Bouncy Castle's {@code bcpkix}.
+ *
+ * <p>Issuance follows <a href="https://www.rfc-editor.org/rfc/rfc5280">RFC 5280</a> and runs in a
+ * fixed order ({@link dev.signet.core.pki.Issuer}): request checks → the profile fills in extensions
+ * → certificate checks → the certificate. CA keys sign through a {@link dev.signet.core.pki.Signer}
+ * port, so a key in memory and a hardware token fit the same slot.
+ *
+ * <p>This package does not store certificates or keys, revoke, publish CRLs or answer OCSP, speak
+ * HTTP, or decide who may issue: those are the caller's job. Every refusal is a {@link
+ * dev.signet.core.pki.PkiException} with a stable code.
+ */
+package dev.signet.core.pki;
