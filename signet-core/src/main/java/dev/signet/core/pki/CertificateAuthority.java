@@ -123,4 +123,38 @@ public record CertificateAuthority(List<X509Certificate> chain, Signer signer) {
         chain.addAll(parent.chain());
         return new CertificateAuthority(chain, signer);
     }
+
+    /**
+     * An existing CA from a PKCS#12 file (<a href="https://www.rfc-editor.org/rfc/rfc7292">RFC 7292</a>)
+     * holding exactly one private key and its certificate chain, CA certificate first. The steps:
+     * the chain is in order, each certificate issued by the next ({@code import.malformed}); the
+     * first is a CA, basicConstraints cA TRUE and keyUsage keyCertSign (<a
+     * href="https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.9">RFC 5280 §4.2.1.9</a>, {@code
+     * import.not_a_ca}); its key is one of {@link KeyAlgorithm} ({@code import.unsupported_key}); the
+     * private key signs what the certificate's public key verifies ({@code import.key_mismatch}). The
+     * chain may stop below the root (the company's root stays with the company).
+     *
+     * @throws PkiException {@code import.malformed}, {@code import.bad_password}, {@code
+     *     import.not_a_ca}, {@code import.unsupported_key} or {@code import.key_mismatch}
+     */
+    public static CertificateAuthority importFrom(byte[] pkcs12, char[] password) {
+        return CaImport.pkcs12(pkcs12, password);
+    }
+
+    /**
+     * An existing CA from PEM: {@code certificates} holds CERTIFICATE blocks, the CA first then its
+     * issuers; {@code privateKey} one unencrypted PKCS#8 PRIVATE KEY (or a traditional EC/RSA key)
+     * block. Same steps as {@link #importFrom(byte[], char[])}.
+     */
+    public static CertificateAuthority importFromPem(String certificates, String privateKey) {
+        return CaImport.pem(certificates, privateKey, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #importFromPem(String, String)}, with an ENCRYPTED PRIVATE KEY block (PKCS#8, <a
+     * href="https://www.rfc-editor.org/rfc/rfc5958">RFC 5958</a>) opened with {@code password}.
+     */
+    public static CertificateAuthority importFromPem(String certificates, String privateKey, char[] password) {
+        return CaImport.pem(certificates, privateKey, java.util.Optional.of(password));
+    }
 }

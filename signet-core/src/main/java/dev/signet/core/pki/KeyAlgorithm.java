@@ -4,11 +4,14 @@ import dev.signet.core.crypto.Secure;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.spec.AlgorithmParameterSpec;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Locale;
 import java.util.Optional;
@@ -121,6 +124,21 @@ public enum KeyAlgorithm {
             return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(this + " key generation is unavailable on this JDK", e);
+        }
+    }
+
+    /**
+     * Decodes a PKCS#8 private key of this algorithm with the provider that generates such keys, so
+     * that {@link KeySigner} signs with it as with a generated one.
+     *
+     * @throws java.security.spec.InvalidKeySpecException when the bytes are not a key of this family
+     */
+    PrivateKey decodePrivateKey(byte[] pkcs8) throws java.security.spec.InvalidKeySpecException {
+        try {
+            return KeyFactory.getInstance(keyAlgorithm, Providers.named(keyProvider))
+                    .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(this + " keys are unavailable on this JDK", e);
         }
     }
 

@@ -34,6 +34,11 @@ public final class Pem {
         return write(certificate);
     }
 
+    /** An {@code X509 CRL} block (RFC 7468 §6). */
+    public static String crl(java.security.cert.X509CRL crl) {
+        return write(crl);
+    }
+
     /** An unencrypted PKCS#8 {@code PRIVATE KEY} block. Handle with care: it is the key in clear. */
     public static String privateKey(PrivateKey key) {
         try {

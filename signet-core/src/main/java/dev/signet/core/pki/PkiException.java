@@ -48,6 +48,26 @@ public final class PkiException extends SignetException {
     public static final String CA_NAME_CHAINING = "ca.name_chaining";
     /** The CA's signer port failed to sign, or its key does not match the CA certificate. */
     public static final String CA_SIGNER_FAILED = "ca.signer_failed";
+    /** A CRL cannot be made from these inputs: negative or over-long CRL number, non-positive period, a serial listed twice. */
+    public static final String CRL_INVALID = "crl.invalid";
+    /** The CA certificate's key usage does not include cRLSign (RFC 5280 §4.2.1.3). */
+    public static final String CA_CRL_SIGN_NOT_ALLOWED = "ca.crl_sign_not_allowed";
+    /**
+     * The OCSP responder certificate is not a delegated OCSP signer of this CA (RFC 6960 §4.2.2.2):
+     * another issuer, a bad signature, no id-kp-OCSPSigning, no id-pkix-ocsp-nocheck, or a signer whose
+     * key is not the certificate's.
+     */
+    public static final String OCSP_BAD_RESPONDER = "ocsp.bad_responder";
+    /** A CA to import is not a PKCS#12 file or PEM certificates and a PKCS#8 key, or its chain is out of order. */
+    public static final String IMPORT_MALFORMED = "import.malformed";
+    /** The password does not open the PKCS#12 file or the encrypted private key. */
+    public static final String IMPORT_BAD_PASSWORD = "import.bad_password";
+    /** The private key is not the key of the CA certificate. */
+    public static final String IMPORT_KEY_MISMATCH = "import.key_mismatch";
+    /** The certificate to import is not a CA: no basicConstraints cA TRUE, or no keyCertSign. */
+    public static final String IMPORT_NOT_A_CA = "import.not_a_ca";
+    /** The key to import is not one of {@link KeyAlgorithm} (another curve, RSA below 2048 bits, DSA, ...). */
+    public static final String IMPORT_UNSUPPORTED_KEY = "import.unsupported_key";
     /** A key or certificate could not be encoded (PKCS#12, PEM). */
     public static final String ENCODING_FAILED = "pki.encoding_failed";
 

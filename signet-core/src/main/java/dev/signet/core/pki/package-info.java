@@ -7,8 +7,13 @@
  * → certificate checks → the certificate. CA keys sign through a {@link dev.signet.core.pki.Signer}
  * port, so a key in memory and a hardware token fit the same slot.
  *
- * <p>This package does not store certificates or keys, revoke, publish CRLs or answer OCSP, speak
- * HTTP, or decide who may issue: those are the caller's job. Every refusal is a {@link
+ * <p>Revocation: {@link dev.signet.core.pki.Crls} signs CRLs (RFC 5280 §5) from a list of {@link
+ * dev.signet.core.pki.RevokedCertificate}s, and {@link dev.signet.core.pki.OcspResponder} turns a
+ * DER OCSP request into a signed DER response (RFC 6960) from a status port. An existing CA is
+ * imported from PKCS#12 or PEM with {@link dev.signet.core.pki.CertificateAuthority#importFrom}.
+ *
+ * <p>This package does not store certificates, keys or revocations, number CRLs, schedule or serve
+ * them, speak HTTP, or decide who may issue or revoke: those are the caller's job. Every refusal is a {@link
  * dev.signet.core.pki.PkiException} with a stable code.
  */
 package dev.signet.core.pki;
