@@ -280,7 +280,7 @@ public final class Issuer {
         ContentVerifierProvider verifier;
         try {
             verifier = new JcaContentVerifierProviderBuilder()
-                    .setProvider(algorithm.signatureProvider())
+                    .setProvider(algorithm.verifyProvider())
                     .build(request.getSubjectPublicKeyInfo());
         } catch (OperatorCreationException | RuntimeException e) {
             throw new PkiException(PkiException.CSR_MALFORMED, "the request's public key cannot be read", e);

@@ -39,8 +39,9 @@ import org.bouncycastle.jcajce.spec.MLDSAParameterSpec;
  * for P-384), and pure ML-DSA-65 (FIPS 204; <a href="https://www.rfc-editor.org/rfc/rfc9881">RFC
  * 9881</a>).
  *
- * <p>Providers, chosen by measurement (docs/benchmarks.md): the JDK's SunEC for ECDSA (faster than
- * Bouncy Castle on JDK 25, slower on JDK 17), the JDK's SunRsaSign for RSA, Bouncy Castle for
+ * <p>Providers, chosen by measurement (docs/benchmarks.md): the JDK's SunEC for ECDSA signing (faster
+ * than Bouncy Castle on JDK 25, slower on JDK 17) and Bouncy Castle for ECDSA verification (about
+ * 2.5× SunEC's rate), the JDK's SunRsaSign for RSA, Bouncy Castle for
  * Ed25519 (about 16× SunEC's signing rate) and for ML-DSA (the JDK has it only from 24 on, and the
  * baseline is 21).
  */
@@ -106,9 +107,19 @@ public enum KeyAlgorithm {
         return signatureAlgorithm;
     }
 
-    /** The JCA provider that signs (and verifies) with this algorithm. */
+    /** The JCA provider that signs with this algorithm. */
     public Provider signatureProvider() {
         return Providers.named(signatureProvider);
+    }
+
+    /**
+     * The JCA provider that verifies this algorithm's signatures (a CSR's proof of possession, for
+     * example). Chosen by measurement like the signing one: for ECDSA, SunEC signs fast with
+     * precomputed tables but verifies a P-256 signature in about 920 µs, Bouncy Castle in about 370
+     * µs (docs/benchmarks.md, "Certificate issuance"); for the others the signing provider is kept.
+     */
+    public Provider verifyProvider() {
+        return keyAlgorithm.equals("EC") ? Providers.BC : signatureProvider();
     }
 
     /** The RSA modulus size, or empty for other families. */
