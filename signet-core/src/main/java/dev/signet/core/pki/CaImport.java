@@ -138,7 +138,8 @@ final class CaImport {
         for (int i = 0; i + 1 < chain.size(); i++) {
             X509Certificate child = chain.get(i);
             X509Certificate parent = chain.get(i + 1);
-            if (!child.getIssuerX500Principal().equals(parent.getSubjectX500Principal()) || !verifies(child, parent)) {
+            if (!child.getIssuerX500Principal().equals(parent.getSubjectX500Principal())
+                    || !Certs.signedBy(child, parent)) {
                 throw malformed("certificate " + i + " is not issued by the next one in the chain", null);
             }
         }
@@ -185,21 +186,6 @@ final class CaImport {
                     PkiException.IMPORT_KEY_MISMATCH, "the private key does not match the CA certificate");
         }
         return new CertificateAuthority(chain, signer);
-    }
-
-    private static boolean verifies(X509Certificate child, X509Certificate parent) {
-        try {
-            var algorithm = KeyAlgorithm.of(
-                    SubjectPublicKeyInfo.getInstance(parent.getPublicKey().getEncoded()));
-            if (algorithm.isPresent()) {
-                child.verify(parent.getPublicKey(), algorithm.get().signatureProvider());
-            } else {
-                child.verify(parent.getPublicKey());
-            }
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static PkiException malformed(String message, Throwable cause) {

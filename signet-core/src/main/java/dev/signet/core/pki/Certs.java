@@ -61,4 +61,23 @@ final class Certs {
             throw new PkiException(PkiException.ENCODING_FAILED, "the certificate cannot be encoded", e);
         }
     }
+
+    /**
+     * True when {@code child}'s signature verifies under {@code parent}'s public key, with the
+     * measured verify provider for a known key algorithm ({@link KeyAlgorithm#verifyProvider()}).
+     */
+    static boolean signedBy(X509Certificate child, X509Certificate parent) {
+        try {
+            var algorithm = KeyAlgorithm.of(
+                    SubjectPublicKeyInfo.getInstance(parent.getPublicKey().getEncoded()));
+            if (algorithm.isPresent()) {
+                child.verify(parent.getPublicKey(), algorithm.get().verifyProvider());
+            } else {
+                child.verify(parent.getPublicKey());
+            }
+            return true;
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
 }

@@ -2,7 +2,6 @@ package dev.signet.core.pki;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -258,15 +257,7 @@ public final class OcspResponder {
         if (!responder.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
             throw bad("the responder certificate is not issued by this CA");
         }
-        try {
-            var algorithm = KeyAlgorithm.of(
-                    SubjectPublicKeyInfo.getInstance(ca.getPublicKey().getEncoded()));
-            if (algorithm.isPresent()) {
-                responder.verify(ca.getPublicKey(), algorithm.get().signatureProvider());
-            } else {
-                responder.verify(ca.getPublicKey());
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
+        if (!Certs.signedBy(responder, ca)) {
             throw bad("the responder certificate's signature does not verify under the CA key");
         }
         List<String> purposes;
