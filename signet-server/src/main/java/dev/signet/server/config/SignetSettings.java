@@ -1,5 +1,6 @@
 package dev.signet.server.config;
 
+import dev.signet.core.password.Argon2id;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -29,7 +30,66 @@ public record SignetSettings(
         URI publicUrl,
         boolean publicUrlConfigured,
         SqliteSync sqliteSync,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        Accounts accounts,
+        Throttle throttle,
+        Mail mail,
+        boolean trustProxy) {
+
+    /**
+     * Passwords and sessions. Minimum lengths follow NIST SP 800-63B-4 section 3.1.1.2: 15 where the
+     * password is the only factor, 8 where a second factor is always required; never below 8.
+     */
+    public record Accounts(
+            int minPasswordLength,
+            int minPasswordLengthWithMfa,
+            int minPasswordScore,
+            Argon2id.Params argon2,
+            boolean selfRegistration,
+            Duration sessionIdle,
+            Duration sessionAbsolute) {}
+
+    /**
+     * Brute-force protection. Per account: from the {@code freeFailures}+1-th failure in a row, a
+     * delay starting at {@code baseDelay} that doubles up to {@code maxDelay}. Per client IP: a token
+     * bucket of {@code ipBurst} attempts refilled at {@code ipPerMinute}; an IP that tries more than
+     * {@code stuffingUsernames} distinct usernames, or a password seen against more than {@code
+     * sprayingAccounts} accounts, within {@code window}, is throttled for {@code sourceBlock}.
+     */
+    public record Throttle(
+            int freeFailures,
+            Duration baseDelay,
+            Duration maxDelay,
+            int ipBurst,
+            int ipPerMinute,
+            int stuffingUsernames,
+            int sprayingAccounts,
+            Duration window,
+            Duration sourceBlock) {}
+
+    /** Outgoing mail (password reset links). Without a host, no mail is sent and reset is unavailable. */
+    public record Mail(
+            Optional<String> host,
+            int port,
+            Optional<String> username,
+            Optional<String> password,
+            String from,
+            MailSecurity security) {
+        @Override
+        public String toString() {
+            return "Mail[host=" + host.orElse("(none)") + ", port=" + port + ", security=" + security + "]";
+        }
+    }
+
+    /** How the SMTP connection is protected. */
+    public enum MailSecurity {
+        /** Plain SMTP, upgraded with STARTTLS, which must succeed. */
+        STARTTLS,
+        /** SMTP over TLS from the first byte (SMTPS, usually port 465). */
+        TLS,
+        /** No protection: for a relay on the same host or tests only. */
+        NONE
+    }
 
     public enum LogFormat {
         TEXT,
@@ -94,6 +154,55 @@ public record SignetSettings(
         SqliteSync sync = s.oneOf("SIGNET_SQLITE_SYNCHRONOUS", SqliteSync.class).orElse(SqliteSync.FULL);
         int shutdownSeconds =
                 s.intIn("SIGNET_SHUTDOWN_TIMEOUT_SECONDS", 0, 3600).orElse(20);
+        int minLength = s.intIn("SIGNET_PASSWORD_MIN_LENGTH", 8, 256).orElse(15);
+        int minLengthMfa = s.intIn("SIGNET_PASSWORD_MIN_LENGTH_MFA", 8, 256).orElse(8);
+        int minScore = s.intIn("SIGNET_PASSWORD_MIN_SCORE", 0, 4).orElse(3);
+        Argon2id.Params argon2;
+        try {
+            argon2 = new Argon2id.Params(
+                    s.intIn("SIGNET_ARGON2_MEMORY_KIB", 8192, Argon2id.Params.MAX_MEMORY_KIB)
+                            .orElse(Argon2id.Params.DEFAULT.memoryKiB()),
+                    s.intIn("SIGNET_ARGON2_ITERATIONS", 1, Argon2id.Params.MAX_ITERATIONS)
+                            .orElse(Argon2id.Params.DEFAULT.iterations()),
+                    s.intIn("SIGNET_ARGON2_PARALLELISM", 1, Argon2id.Params.MAX_PARALLELISM)
+                            .orElse(Argon2id.Params.DEFAULT.parallelism()));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(
+                    "SIGNET_ARGON2_MEMORY_KIB", "at least 8 KiB per lane of SIGNET_ARGON2_PARALLELISM", e.getMessage());
+        }
+        Accounts accounts = new Accounts(
+                minLength,
+                minLengthMfa,
+                minScore,
+                argon2,
+                s.bool("SIGNET_SELF_REGISTRATION").orElse(false),
+                Duration.ofMinutes(
+                        s.intIn("SIGNET_SESSION_IDLE_MINUTES", 1, 7 * 24 * 60).orElse(30)),
+                Duration.ofHours(s.intIn("SIGNET_SESSION_MAX_HOURS", 1, 90 * 24).orElse(12)));
+        Throttle throttle = new Throttle(
+                s.intIn("SIGNET_THROTTLE_FREE_FAILURES", 1, 1000).orElse(4),
+                Duration.ofSeconds(
+                        s.intIn("SIGNET_THROTTLE_BASE_DELAY_SECONDS", 1, 3600).orElse(1)),
+                Duration.ofSeconds(
+                        s.intIn("SIGNET_THROTTLE_MAX_DELAY_SECONDS", 1, 86_400).orElse(900)),
+                s.intIn("SIGNET_THROTTLE_IP_BURST", 1, 1_000_000).orElse(30),
+                s.intIn("SIGNET_THROTTLE_IP_PER_MINUTE", 1, 1_000_000).orElse(30),
+                s.intIn("SIGNET_THROTTLE_STUFFING_USERNAMES", 2, 1_000_000).orElse(20),
+                s.intIn("SIGNET_THROTTLE_SPRAYING_ACCOUNTS", 2, 1_000_000).orElse(10),
+                Duration.ofMinutes(s.intIn("SIGNET_THROTTLE_WINDOW_MINUTES", 1, 7 * 24 * 60)
+                        .orElse(60)),
+                Duration.ofMinutes(s.intIn("SIGNET_THROTTLE_SOURCE_BLOCK_MINUTES", 1, 7 * 24 * 60)
+                        .orElse(15)));
+        MailSecurity mailSecurity =
+                s.oneOf("SIGNET_SMTP_SECURITY", MailSecurity.class).orElse(MailSecurity.STARTTLS);
+        Mail mail = new Mail(
+                s.get("SIGNET_SMTP_HOST"),
+                s.intIn("SIGNET_SMTP_PORT", 1, 65535).orElse(mailSecurity == MailSecurity.TLS ? 465 : 587),
+                s.get("SIGNET_SMTP_USERNAME"),
+                s.get("SIGNET_SMTP_PASSWORD"),
+                s.get("SIGNET_SMTP_FROM").orElse("signet@localhost"),
+                mailSecurity);
+        boolean trustProxy = s.bool("SIGNET_TRUST_PROXY").orElse(false);
         URI publicUrl = s.get("SIGNET_PUBLIC_URL")
                 .map(u -> {
                     try {
@@ -124,7 +233,11 @@ public record SignetSettings(
                 publicUrl,
                 s.get("SIGNET_PUBLIC_URL").isPresent(),
                 sync,
-                Duration.ofSeconds(shutdownSeconds));
+                Duration.ofSeconds(shutdownSeconds),
+                accounts,
+                throttle,
+                mail,
+                trustProxy);
     }
 
     /** Settings from the process environment only. */
@@ -152,6 +265,14 @@ public record SignetSettings(
                     // reported below
                 }
                 throw new SettingsException(name, "a whole number from " + min + " to " + max, v);
+            });
+        }
+
+        Optional<Boolean> bool(String name) {
+            return get(name).map(v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> true;
+                case "false", "no", "off", "0" -> false;
+                default -> throw new SettingsException(name, "true or false", v);
             });
         }
 
