@@ -1,14 +1,24 @@
 package dev.signet.server;
 
 import dev.signet.core.password.Argon2id;
+import dev.signet.server.account.AccountService;
+import dev.signet.server.account.PasswordHasher;
+import dev.signet.server.account.PasswordRules;
 import dev.signet.server.account.SetupService;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.config.SignetSettings;
+import dev.signet.server.session.DbSessionRepository;
+import dev.signet.server.signin.SignInHistory;
+import dev.signet.server.signin.SignInService;
+import dev.signet.server.signin.ThrottleGate;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
 import dev.signet.server.store.Vault;
+import dev.signet.server.token.TokenService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +43,13 @@ class ServerConfig {
     }
 
     @Bean
-    Argon2id argon2id() {
-        return new Argon2id(Argon2id.Params.DEFAULT);
+    Argon2id argon2id(SignetSettings settings) {
+        return new Argon2id(settings.accounts().argon2());
+    }
+
+    @Bean
+    PasswordHasher passwordHasher(Argon2id argon2id) {
+        return new PasswordHasher(argon2id);
     }
 
     @Bean
@@ -55,5 +70,68 @@ class ServerConfig {
     @Bean
     SetupService setupService(Store store, UserRepository users, AuditLog audit, Argon2id hasher, Clock clock) {
         return new SetupService(store, users, audit, hasher, clock);
+    }
+
+    @Bean
+    DbSessionRepository sessionRepository(Store store, KeyRing keyRing, Clock clock, SignetSettings settings) {
+        return new DbSessionRepository(
+                store,
+                keyRing,
+                clock,
+                settings.accounts().sessionIdle(),
+                settings.accounts().sessionAbsolute());
+    }
+
+    @Bean
+    TokenService tokenService(Store store, UserRepository users, AuditLog audit, Clock clock) {
+        return new TokenService(store, users, audit, clock);
+    }
+
+    @Bean
+    SignInHistory signInHistory(Store store) {
+        return new SignInHistory(store);
+    }
+
+    @Bean
+    ThrottleGate throttleGate() {
+        return new ThrottleGate() {
+            @Override
+            public Optional<Throttled> check(String usernameKey, String ip) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void failed(String usernameKey, String ip, CharSequence password) {}
+
+            @Override
+            public void succeeded(String usernameKey, String ip) {}
+        };
+    }
+
+    @Bean
+    SignInService signInService(
+            UserRepository users,
+            PasswordHasher hasher,
+            ThrottleGate gate,
+            SignInHistory history,
+            AuditLog audit,
+            Clock clock) {
+        return new SignInService(users, hasher, gate, history, audit, clock);
+    }
+
+    @Bean
+    AccountService accountService(
+            Store store,
+            UserRepository users,
+            PasswordHasher hasher,
+            DbSessionRepository sessions,
+            TokenService tokens,
+            AuditLog audit,
+            Clock clock,
+            SignetSettings settings) {
+        int minLength = settings.accounts().minPasswordLength();
+        AccountService.PasswordCheck policy = (password, personal) ->
+                PasswordRules.check(personal.isEmpty() ? null : personal.get(0), password, null, minLength);
+        return new AccountService(store, users, hasher, policy, sessions, tokens, audit, clock);
     }
 }

@@ -16,6 +16,10 @@ public final class PasswordRules {
     private PasswordRules() {}
 
     public static void check(String username, String password, String confirmation) {
+        check(username, password, confirmation, MIN_SINGLE_FACTOR);
+    }
+
+    public static void check(String username, String password, String confirmation, int minLength) {
         if (password == null || password.isEmpty()) {
             throw new AccountException("password.missing", "a password is required");
         }
@@ -23,11 +27,10 @@ public final class PasswordRules {
         if (length > MAX_LENGTH) {
             throw new AccountException("password.too_long", "a password has at most " + MAX_LENGTH + " characters");
         }
-        if (length < MIN_SINGLE_FACTOR) {
+        if (length < minLength) {
             throw new AccountException(
                     "password.too_short",
-                    "a password needs at least " + MIN_SINGLE_FACTOR
-                            + " characters (it is the only factor of this account)");
+                    "a password needs at least " + minLength + " characters (it is the only factor of this account)");
         }
         if (confirmation != null && !confirmation.equals(password)) {
             throw new AccountException("password.mismatch", "the two passwords differ");

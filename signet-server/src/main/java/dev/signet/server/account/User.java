@@ -11,6 +11,7 @@ public record User(
         String displayName,
         Role role,
         Status status,
+        Kind kind,
         Instant createdAt,
         Optional<Instant> lastSignInAt) {
 
@@ -22,5 +23,19 @@ public record User(
     public enum Status {
         ACTIVE,
         DISABLED
+    }
+
+    /** A person signs in with a password (and later factors); a service account only uses API tokens. */
+    public enum Kind {
+        PERSON,
+        SERVICE
+    }
+
+    public boolean active() {
+        return status == Status.ACTIVE;
+    }
+
+    public boolean admin() {
+        return role == Role.ADMIN;
     }
 }

@@ -4,6 +4,7 @@ import dev.signet.server.account.AccountException;
 import dev.signet.server.account.SetupService;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.config.SignetSettings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
@@ -21,8 +22,10 @@ class PageController {
     private final UserRepository users;
     private final AuditLog audit;
     private final Clock clock;
+    private final SignetSettings settings;
 
-    PageController(SetupService setup, UserRepository users, AuditLog audit, Clock clock) {
+    PageController(SetupService setup, UserRepository users, AuditLog audit, Clock clock, SignetSettings settings) {
+        this.settings = settings;
         this.setup = setup;
         this.users = users;
         this.audit = audit;
@@ -32,6 +35,8 @@ class PageController {
     @GetMapping("/signin")
     String signIn(Model model) {
         model.addAttribute("setupNeeded", setup.setupNeeded());
+        model.addAttribute("mailEnabled", settings.mail().host().isPresent());
+        model.addAttribute("registrationOpen", settings.accounts().selfRegistration());
         return "signin";
     }
 
@@ -90,7 +95,10 @@ class PageController {
     }
 
     @GetMapping("/")
-    String dashboard(Model model) {
+    String dashboard(Model model, org.springframework.security.core.Authentication auth) {
+        if (auth == null || auth.getAuthorities().stream().noneMatch(a -> "ROLE_ADMIN".equals(a.getAuthority()))) {
+            return "redirect:/account";
+        }
         var since = clock.instant().minus(Duration.ofHours(24));
         model.addAttribute("userCount", users.count());
         model.addAttribute("adminCount", users.countAdmins());

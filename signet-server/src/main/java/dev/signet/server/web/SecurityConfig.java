@@ -1,28 +1,38 @@
 package dev.signet.server.web;
 
-import dev.signet.core.password.Argon2id;
-import dev.signet.server.account.User;
-import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.session.DbSessionRepository;
+import dev.signet.server.signin.ClientInfo;
+import dev.signet.server.signin.SignInService;
+import dev.signet.server.token.Scopes;
+import dev.signet.server.token.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Clock;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.security.authentication.DisabledException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.core.userdetails.UserDetailsPasswordService;
-import org.springframework.security.core.userdetails.UserDetailsService;
-import org.springframework.security.core.userdetails.UsernameNotFoundException;
-import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
- * Who may reach what, and the sign-in ceremony. Sign-in and sign-out are audited with the client's
- * address and user agent; a failed sign-in answers the same whether the user is unknown, disabled
- * or the password wrong (the audit log keeps the real reason). Unknown users still cost one Argon2id
- * verification: Spring's {@code DaoAuthenticationProvider} runs one against a dummy hash.
+ * Who may reach what. Two chains:
+ *
+ * <ul>
+ *   <li>{@code /api/**}: stateless, API tokens only ({@code Authorization: Bearer}), no cookies and so
+ *       no CSRF; each route needs a scope; errors are problem+json.
+ *   <li>everything else: the console, with form sign-in through {@link SignInService}, database
+ *       sessions, CSRF tokens on every form, and a strict Content-Security-Policy.
+ * </ul>
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -30,20 +40,88 @@ class SecurityConfig {
             + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
     @Bean
-    SecurityFilterChain web(HttpSecurity http, AuditLog audit, UserRepository users, Clock clock) throws Exception {
-        http.authorizeHttpRequests(auth -> auth.requestMatchers(
+    FilterRegistrationBean<InputLimitFilter> inputLimitFilter() {
+        FilterRegistrationBean<InputLimitFilter> registration = new FilterRegistrationBean<>(new InputLimitFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain api(HttpSecurity http, TokenService tokens) throws Exception {
+        http.securityMatcher("/api/**")
+                .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.GET, "/api/v1/users", "/api/v1/users/**")
+                        .hasAuthority("SCOPE_" + Scopes.USERS_READ)
+                        .requestMatchers("/api/v1/users", "/api/v1/users/**")
+                        .hasAuthority("SCOPE_" + Scopes.USERS_WRITE)
+                        .requestMatchers("/api/v1/audit/**", "/api/v1/sign-ins", "/api/v1/sign-ins/**")
+                        .hasAuthority("SCOPE_" + Scopes.AUDIT_READ)
+                        .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**")
+                        .hasAuthority("SCOPE_" + Scopes.TOKENS_WRITE)
+                        .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**")
+                        .hasAuthority("SCOPE_" + Scopes.SESSIONS_WRITE)
+                        .requestMatchers("/api/v1/me")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll())
+                .addFilterBefore(new ApiTokenFilter(tokens), AnonymousAuthenticationFilter.class)
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .anonymous(anonymous -> anonymous.principal("anonymous"))
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
+                            response.setHeader(
+                                    "WWW-Authenticate",
+                                    request.getAttribute(ApiTokenFilter.BAD_TOKEN) != null
+                                            ? "Bearer error=\"invalid_token\""
+                                            : "Bearer");
+                            boolean bad = request.getAttribute(ApiTokenFilter.BAD_TOKEN) != null;
+                            Problems.write(
+                                    response,
+                                    HttpStatus.UNAUTHORIZED,
+                                    bad ? "auth.token_invalid" : "auth.token_required",
+                                    bad
+                                            ? "the API token is not valid (unknown, revoked, expired, or its owner is disabled)"
+                                            : "this API needs an API token: Authorization: Bearer sgt_...");
+                        })
+                        .accessDeniedHandler((request, response, ex) -> {
+                            response.setHeader("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+                            Problems.write(
+                                    response,
+                                    HttpStatus.FORBIDDEN,
+                                    "auth.insufficient_scope",
+                                    "the API token does not have the scope this request needs");
+                        }))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'"))
+                        .frameOptions(frame -> frame.deny()));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit) throws Exception {
+        AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn));
+        http.authenticationManager(manager)
+                .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/healthz",
                                 "/readyz",
                                 "/metrics",
                                 "/signin",
                                 "/setup",
+                                "/reset",
+                                "/reset/**",
+                                "/register",
                                 "/css/**",
                                 "/js/**",
                                 "/img/**",
                                 "/favicon.ico",
                                 "/error")
                         .permitAll()
-                        .requestMatchers("/")
+                        .requestMatchers("/admin", "/admin/**")
                         .hasRole("ADMIN")
                         .anyRequest()
                         .authenticated())
@@ -51,26 +129,19 @@ class SecurityConfig {
                         .loginProcessingUrl("/signin")
                         .usernameParameter("username")
                         .passwordParameter("password")
+                        .authenticationDetailsSource(ClientInfo::of)
                         .successHandler((request, response, authentication) -> {
-                            users.byUsername(authentication.getName())
-                                    .ifPresent(u -> users.recordSignIn(u.id(), clock.instant()));
-                            audit.append(client(AuditEvent.of("auth.sign_in", AuditEvent.SUCCESS), request)
-                                    .actor(authentication.getName())
-                                    .subject(authentication.getName())
-                                    .detail("factors", "pwd")
-                                    .build());
+                            request.getSession()
+                                    .setAttribute(DbSessionRepository.CLIENT_ATTRIBUTE, ClientInfo.of(request));
                             response.sendRedirect(request.getContextPath() + "/");
                         })
                         .failureHandler((request, response, exception) -> {
-                            String typed = request.getParameter("username");
-                            audit.append(client(AuditEvent.of("auth.sign_in", AuditEvent.FAILURE), request)
-                                    .subject(typed == null ? null : typed.strip())
-                                    .reason(
-                                            exception instanceof DisabledException
-                                                    ? "account_disabled"
-                                                    : "bad_credentials")
-                                    .build());
-                            response.sendRedirect(request.getContextPath() + "/signin?error");
+                            if (exception instanceof PasswordSignInProvider.ThrottledException t) {
+                                long seconds = Math.max(1, t.retryAfter().toSeconds());
+                                response.sendRedirect(request.getContextPath() + "/signin?throttled=" + seconds);
+                            } else {
+                                response.sendRedirect(request.getContextPath() + "/signin?error");
+                            }
                         }))
                 .logout(logout -> logout.logoutUrl("/signout")
                         .logoutSuccessHandler((request, response, authentication) -> {
@@ -91,56 +162,5 @@ class SecurityConfig {
 
     static AuditEvent.Builder client(AuditEvent.Builder event, HttpServletRequest request) {
         return event.client(request.getRemoteAddr(), request.getHeader("User-Agent"));
-    }
-
-    @Bean
-    UserDetailsService userDetailsService(UserRepository users) {
-        return username -> {
-            if (username == null || username.length() > 256) {
-                throw new UsernameNotFoundException("unknown");
-            }
-            return users.credentials(username)
-                    .map(c -> org.springframework.security.core.userdetails.User.withUsername(
-                                    c.user().username())
-                            .password(c.passwordHash() == null ? "" : c.passwordHash())
-                            .roles(c.user().role().name())
-                            .disabled(c.user().status() != User.Status.ACTIVE)
-                            .build())
-                    .orElseThrow(() -> new UsernameNotFoundException("unknown"));
-        };
-    }
-
-    /** Re-hashes a password at sign-in when the stored hash used older Argon2id parameters. */
-    @Bean
-    UserDetailsPasswordService passwordUpgrade(UserRepository users) {
-        return (user, newHash) -> {
-            users.byUsername(user.getUsername()).ifPresent(u -> users.updatePasswordHash(u.id(), newHash));
-            return org.springframework.security.core.userdetails.User.withUserDetails(user)
-                    .password(newHash)
-                    .build();
-        };
-    }
-
-    @Bean
-    PasswordEncoder passwordEncoder(Argon2id argon2id) {
-        return new PasswordEncoder() {
-            @Override
-            public String encode(CharSequence rawPassword) {
-                return argon2id.hash(rawPassword);
-            }
-
-            @Override
-            public boolean matches(CharSequence rawPassword, String encodedPassword) {
-                if (rawPassword == null || rawPassword.length() > 1024) {
-                    return false;
-                }
-                return argon2id.verify(rawPassword, encodedPassword);
-            }
-
-            @Override
-            public boolean upgradeEncoding(String encodedPassword) {
-                return argon2id.needsRehash(encodedPassword);
-            }
-        };
     }
 }

@@ -81,7 +81,7 @@ class BrowserFlowTest {
                 .hasSize(2)
                 .satisfies(r -> assertThat(r.get(0)).contains(ADMIN, "success", "127.0.0.1"))
                 .satisfies(r -> assertThat(r.get(1)).contains(ADMIN, "failure"));
-        assertThat(browser.text("recent-events")).contains("auth.sign_in", "bad_credentials");
+        assertThat(browser.text("recent-events")).contains("auth.sign_in", "bad_password");
         browser.screenshot("04-dashboard");
 
         browser.submit("signout").waitForPath("/signin?signedout");

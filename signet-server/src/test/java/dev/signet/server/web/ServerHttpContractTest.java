@@ -185,8 +185,8 @@ abstract class ServerHttpContractTest {
         assertThat(audit().recent(5, "auth.sign_in"))
                 .extracting(AuditRecord::subject, AuditRecord::outcome, AuditRecord::reason)
                 .contains(
-                        org.assertj.core.groups.Tuple.tuple("root", "failure", "bad_credentials"),
-                        org.assertj.core.groups.Tuple.tuple("nobody", "failure", "bad_credentials"));
+                        org.assertj.core.groups.Tuple.tuple("root", "failure", "bad_password"),
+                        org.assertj.core.groups.Tuple.tuple("nobody", "failure", "unknown_user"));
     }
 
     @Test

@@ -1,0 +1,90 @@
+package dev.signet.server.token;
+
+import dev.signet.server.account.AccountException;
+import dev.signet.server.account.User;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What an API token may do. A token never carries more than its owner's role allows: the
+ * administrative scopes need an administrator. Later features add their scopes here.
+ */
+public final class Scopes {
+    public static final String USERS_READ = "users:read";
+    public static final String USERS_WRITE = "users:write";
+    public static final String AUDIT_READ = "audit:read";
+    public static final String TOKENS_WRITE = "tokens:write";
+    public static final String SESSIONS_WRITE = "sessions:write";
+
+    /** Every scope, with whether it needs the administrator role, and what it allows. */
+    public record Scope(String name, boolean adminOnly, String description) {}
+
+    private static final Map<String, Scope> ALL = new TreeMap<>();
+
+    static {
+        add(USERS_READ, true, "list and read user accounts");
+        add(USERS_WRITE, true, "create, change, disable and delete user accounts; end their sessions");
+        add(AUDIT_READ, true, "read the audit log and sign-in history");
+        add(TOKENS_WRITE, false, "list, create and revoke the owner's own API tokens");
+        add(SESSIONS_WRITE, false, "list and end the owner's own browser sessions");
+    }
+
+    private static void add(String name, boolean adminOnly, String description) {
+        ALL.put(name, new Scope(name, adminOnly, description));
+    }
+
+    private Scopes() {}
+
+    public static List<Scope> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    /** The scopes a user of {@code role} may give a token. */
+    public static List<Scope> grantableTo(User.Role role) {
+        return ALL.values().stream()
+                .filter(s -> !s.adminOnly() || role == User.Role.ADMIN)
+                .toList();
+    }
+
+    /**
+     * Parses a list of scopes (separated by spaces or commas) for a token owned by a user of {@code
+     * role}.
+     *
+     * @throws AccountException {@code token.scopes_missing}, {@code token.scope_unknown} or {@code
+     *     token.scope_not_allowed}
+     */
+    public static Set<String> parse(String text, User.Role role) {
+        Set<String> scopes = new LinkedHashSet<>();
+        if (text != null) {
+            for (String part : text.split("[\\s,]+")) {
+                if (!part.isEmpty()) {
+                    scopes.add(part);
+                }
+            }
+        }
+        return check(scopes, role);
+    }
+
+    public static Set<String> check(Set<String> scopes, User.Role role) {
+        if (scopes.isEmpty()) {
+            throw new AccountException("token.scopes_missing", "a token needs at least one scope");
+        }
+        for (String s : scopes) {
+            Scope scope = ALL.get(s);
+            if (scope == null) {
+                throw new AccountException(
+                        "token.scope_unknown",
+                        "unknown scope '" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "'; known: "
+                                + String.join(" ", ALL.keySet()));
+            }
+            if (scope.adminOnly() && role != User.Role.ADMIN) {
+                throw new AccountException(
+                        "token.scope_not_allowed", "scope '" + s + "' needs an administrator account");
+            }
+        }
+        return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(scopes));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.signet.server.web;
+
+import dev.signet.core.SignetException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
+
+/**
+ * problem+json (RFC 9457) answers with Signet's stable {@code code}, written where Spring MVC is not
+ * involved (filters, entry points), and the one mapping from codes to HTTP statuses.
+ */
+final class Problems {
+    private Problems() {}
+
+    /** The status a refusal with this code gets. */
+    static HttpStatus status(String code) {
+        if (code.endsWith(".not_found")) {
+            return HttpStatus.NOT_FOUND;
+        }
+        if (code.endsWith(".taken") || code.endsWith(".last_admin") || code.endsWith(".conflict")) {
+            return HttpStatus.CONFLICT;
+        }
+        if (code.endsWith(".forbidden") || code.endsWith(".insufficient_scope")) {
+            return HttpStatus.FORBIDDEN;
+        }
+        if (code.equals("request.too_large")) {
+            return HttpStatus.CONTENT_TOO_LARGE;
+        }
+        if (code.endsWith(".throttled")) {
+            return HttpStatus.TOO_MANY_REQUESTS;
+        }
+        return HttpStatus.BAD_REQUEST;
+    }
+
+    static HttpStatus status(SignetException e) {
+        return status(e.code());
+    }
+
+    static void write(HttpServletResponse response, HttpStatus status, String code, String detail) throws IOException {
+        response.setStatus(status.value());
+        response.setContentType("application/problem+json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter()
+                .write("{\"type\":\"about:blank\",\"title\":\"" + status.getReasonPhrase() + "\",\"status\":"
+                        + status.value() + ",\"detail\":\"" + json(detail) + "\",\"code\":\"" + json(code) + "\"}");
+    }
+
+    private static String json(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+}
