@@ -79,7 +79,11 @@ public final class SignInGuard {
     private static final int MAX_BLOCKS_LISTED = 500;
     private static final long PURGE_EVERY_MILLIS = 60_000;
 
-    /** The answer to {@link #check}: allowed, or refused for {@code scope} until {@code retryAfter} has passed. */
+    /**
+     * The answer to {@link #check}: allowed ({@code scope} null, {@code retryAfter} zero), or refused
+     * for {@code scope} ({@code account}, {@code ip}, {@code stuffing}, {@code spraying}) until {@code
+     * retryAfter} has passed.
+     */
     public record Verdict(boolean throttled, String scope, Duration retryAfter) {
         private static final Verdict ALLOWED = new Verdict(false, null, Duration.ZERO);
 
@@ -131,8 +135,9 @@ public final class SignInGuard {
     // ---- the sign-in flow ------------------------------------------------------------------
 
     /**
-     * Whether a sign-in attempt may go on to the password check. Call before any hashing. Takes one
-     * token from the client IP's bucket; a refusal is audited.
+     * Whether a sign-in attempt may go on to the password check. Call before any hashing. Looks at, in
+     * this order, a source block on the IP, the IP's token bucket (taking one token) and the account's
+     * delay; a refusal is audited.
      */
     public Verdict check(String usernameKey, String ip) {
         String key = accountKey(usernameKey);

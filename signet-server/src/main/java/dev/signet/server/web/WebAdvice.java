@@ -37,10 +37,13 @@ class WebAdvice {
 
     @ExceptionHandler(SignetException.class)
     @ResponseBody
-    ProblemDetail signetException(SignetException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    org.springframework.http.ResponseEntity<ProblemDetail> signetException(SignetException e) {
+        HttpStatus status = Problems.status(e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
         problem.setTitle("Request refused");
         problem.setProperty("code", e.code());
-        return problem;
+        return org.springframework.http.ResponseEntity.status(status)
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 }
