@@ -8,6 +8,7 @@ import dev.signet.server.account.SetupService;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.config.SignetSettings;
+import dev.signet.server.guard.SignInGuard;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.SignInHistory;
 import dev.signet.server.signin.SignInService;
@@ -93,18 +94,29 @@ class ServerConfig {
     }
 
     @Bean
-    ThrottleGate throttleGate() {
+    SignInGuard signInGuard(
+            Store store, KeyRing keyRing, AuditLog audit, SignetSettings settings, Clock clock) {
+        return new SignInGuard(store, keyRing, audit, settings.throttle(), clock);
+    }
+
+    @Bean
+    ThrottleGate throttleGate(SignInGuard guard) {
         return new ThrottleGate() {
             @Override
             public Optional<Throttled> check(String usernameKey, String ip) {
-                return Optional.empty();
+                SignInGuard.Verdict v = guard.check(usernameKey, ip);
+                return v.isAllowed() ? Optional.empty() : Optional.of(new Throttled(v.scope(), v.retryAfter()));
             }
 
             @Override
-            public void failed(String usernameKey, String ip, CharSequence password) {}
+            public void failed(String usernameKey, String ip, CharSequence password) {
+                guard.failed(usernameKey, ip, password);
+            }
 
             @Override
-            public void succeeded(String usernameKey, String ip) {}
+            public void succeeded(String usernameKey, String ip) {
+                guard.succeeded(usernameKey, ip);
+            }
         };
     }
 
