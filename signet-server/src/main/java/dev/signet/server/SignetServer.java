@@ -103,7 +103,13 @@ public class SignetServer {
         p.put("server.tomcat.max-http-form-post-size", "64KB");
         p.put("server.tomcat.max-swallow-size", "1MB");
         p.put("server.max-http-request-header-size", "16KB");
-        p.put("server.forward-headers-strategy", "none");
+        if (s.trustProxy()) {
+            // Tomcat's RemoteIpValve: X-Forwarded-For/-Proto from a proxy on a private or loopback
+            // address set the client address and the scheme (and so the Secure cookie attribute).
+            p.put("server.forward-headers-strategy", "native");
+        } else {
+            p.put("server.forward-headers-strategy", "none");
+        }
         p.put("spring.mvc.problemdetails.enabled", "false");
         p.put("spring.jmx.enabled", "false");
         p.put("spring.main.banner-mode", "off");
