@@ -1,9 +1,9 @@
 package dev.signet.server;
 
 import dev.signet.core.password.Argon2id;
+import dev.signet.core.password.PasswordPolicy;
 import dev.signet.server.account.AccountService;
 import dev.signet.server.account.PasswordHasher;
-import dev.signet.server.account.PasswordRules;
 import dev.signet.server.account.SetupService;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditLog;
@@ -48,6 +48,15 @@ class ServerConfig {
         return new Argon2id(settings.accounts().argon2());
     }
 
+    /** The policy for accounts whose password is the only factor (every account, until second factors exist). */
+    @Bean
+    PasswordPolicy passwordPolicy(SignetSettings settings) {
+        return new PasswordPolicy(new PasswordPolicy.Rules(
+                settings.accounts().minPasswordLength(),
+                PasswordPolicy.MAX_LENGTH,
+                settings.accounts().minPasswordScore()));
+    }
+
     @Bean
     PasswordHasher passwordHasher(Argon2id argon2id) {
         return new PasswordHasher(argon2id);
@@ -69,8 +78,14 @@ class ServerConfig {
     }
 
     @Bean
-    SetupService setupService(Store store, UserRepository users, AuditLog audit, Argon2id hasher, Clock clock) {
-        return new SetupService(store, users, audit, hasher, clock);
+    SetupService setupService(
+            Store store,
+            UserRepository users,
+            AuditLog audit,
+            PasswordHasher hasher,
+            PasswordPolicy policy,
+            Clock clock) {
+        return new SetupService(store, users, audit, hasher, policy, clock);
     }
 
     @Bean
@@ -94,8 +109,7 @@ class ServerConfig {
     }
 
     @Bean
-    SignInGuard signInGuard(
-            Store store, KeyRing keyRing, AuditLog audit, SignetSettings settings, Clock clock) {
+    SignInGuard signInGuard(Store store, KeyRing keyRing, AuditLog audit, SignetSettings settings, Clock clock) {
         return new SignInGuard(store, keyRing, audit, settings.throttle(), clock);
     }
 
@@ -140,10 +154,7 @@ class ServerConfig {
             TokenService tokens,
             AuditLog audit,
             Clock clock,
-            SignetSettings settings) {
-        int minLength = settings.accounts().minPasswordLength();
-        AccountService.PasswordCheck policy = (password, personal) ->
-                PasswordRules.check(personal.isEmpty() ? null : personal.get(0), password, null, minLength);
-        return new AccountService(store, users, hasher, policy, sessions, tokens, audit, clock);
+            PasswordPolicy policy) {
+        return new AccountService(store, users, hasher, policy::check, sessions, tokens, audit, clock);
     }
 }

@@ -112,6 +112,11 @@ public class SignetServer {
         }
         p.put("spring.mvc.problemdetails.enabled", "false");
         p.put("spring.jmx.enabled", "false");
+        // Signet authenticates through its own sign-in service and API tokens: no in-memory user with a
+        // generated password (Boot would log that password).
+        p.put(
+                "spring.autoconfigure.exclude",
+                "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration");
         p.put("spring.main.banner-mode", "off");
         p.put("spring.thymeleaf.cache", "true");
         p.put("spring.threads.virtual.enabled", "true");

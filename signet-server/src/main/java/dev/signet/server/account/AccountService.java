@@ -83,7 +83,13 @@ public final class AccountService {
                 personal.add(s);
             }
         }
-        policy.check(password, personal);
+        try {
+            policy.check(password, personal);
+        } catch (AccountException e) {
+            throw e;
+        } catch (dev.signet.core.SignetException e) {
+            throw new AccountException(e.code(), e.getMessage());
+        }
     }
 
     public User create(NewAccount n, String actor) {

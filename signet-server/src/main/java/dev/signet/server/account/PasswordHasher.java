@@ -1,7 +1,8 @@
 package dev.signet.server.account;
 
 import dev.signet.core.password.Argon2id;
-import java.text.Normalizer;
+import dev.signet.core.password.ImportedHashes;
+import dev.signet.core.password.PasswordPolicy;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,7 +36,7 @@ public final class PasswordHasher {
     }
 
     public static String normalize(CharSequence password) {
-        return Normalizer.normalize(password, Normalizer.Form.NFKC);
+        return PasswordPolicy.normalize(password.toString());
     }
 
     public String hash(CharSequence password) {
@@ -51,7 +52,7 @@ public final class PasswordHasher {
         if (stored.startsWith("$argon2id$")) {
             return argon2id.verify(normalize(password), stored);
         }
-        return LegacyHashes.verify(password, stored);
+        return ImportedHashes.verify(password, stored);
     }
 
     /**
@@ -90,7 +91,11 @@ public final class PasswordHasher {
             }
             return h;
         }
-        LegacyHashes.validate(h);
+        try {
+            ImportedHashes.validate(h);
+        } catch (dev.signet.core.SignetException e) {
+            throw new AccountException(e.code(), e.getMessage());
+        }
         return h;
     }
 

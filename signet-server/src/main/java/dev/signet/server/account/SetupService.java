@@ -2,6 +2,7 @@ package dev.signet.server.account;
 
 import dev.signet.core.crypto.Secure;
 import dev.signet.core.password.Argon2id;
+import dev.signet.core.password.PasswordPolicy;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.store.Store;
@@ -38,10 +39,29 @@ public final class SetupService {
     private final Store store;
     private final UserRepository users;
     private final AuditLog audit;
-    private final Argon2id hasher;
+    private final PasswordHasher hasher;
+    private final PasswordPolicy policy;
     private final Clock clock;
 
-    public SetupService(Store store, UserRepository users, AuditLog audit, Argon2id hasher, Clock clock) {
+    /** With the default single-factor policy (the shell, before settings reach it). */
+    public SetupService(Store store, UserRepository users, AuditLog audit, Argon2id argon2id, Clock clock) {
+        this(
+                store,
+                users,
+                audit,
+                new PasswordHasher(argon2id),
+                new PasswordPolicy(PasswordPolicy.Rules.SINGLE_FACTOR),
+                clock);
+    }
+
+    public SetupService(
+            Store store,
+            UserRepository users,
+            AuditLog audit,
+            PasswordHasher hasher,
+            PasswordPolicy policy,
+            Clock clock) {
+        this.policy = policy;
         this.store = store;
         this.users = users;
         this.audit = audit;
@@ -125,7 +145,7 @@ public final class SetupService {
             String ip,
             String userAgent) {
         String name = Usernames.validate(username);
-        PasswordRules.check(name, password, confirmation);
+        checkPassword(name, email, password, confirmation);
         TokenState before = check(token);
         if (before != TokenState.VALID) {
             throw failure(before, name, ip, userAgent);
@@ -162,7 +182,7 @@ public final class SetupService {
     /** The shell's way in: creates an administrator directly and voids any open setup link. */
     public User createAdminFromShell(String username, String email, String password) {
         String name = Usernames.validate(username);
-        PasswordRules.check(name, password, null);
+        checkPassword(name, email, password, null);
         String hash = hasher.hash(password);
         Instant now = clock.instant();
         return store.inTransaction(() -> {
@@ -178,6 +198,17 @@ public final class SetupService {
                     .build());
             return user;
         });
+    }
+
+    private void checkPassword(String username, String email, String password, String confirmation) {
+        try {
+            policy.check(password, java.util.Arrays.asList(username, email));
+        } catch (dev.signet.core.SignetException e) {
+            throw new AccountException(e.code(), e.getMessage());
+        }
+        if (confirmation != null && !confirmation.equals(password)) {
+            throw new AccountException("password.mismatch", "the two passwords differ");
+        }
     }
 
     private AccountException failure(TokenState state, String username, String ip, String userAgent) {

@@ -10,11 +10,11 @@ import org.springframework.http.HttpStatus;
  * problem+json (RFC 9457) answers with Signet's stable {@code code}, written where Spring MVC is not
  * involved (filters, entry points), and the one mapping from codes to HTTP statuses.
  */
-final class Problems {
+public final class Problems {
     private Problems() {}
 
     /** The status a refusal with this code gets. */
-    static HttpStatus status(String code) {
+    public static HttpStatus status(String code) {
         if (code.endsWith(".not_found")) {
             return HttpStatus.NOT_FOUND;
         }
