@@ -235,10 +235,28 @@ public final class AccountService {
         return setPassword(c.user(), next, endOtherSessions ? keepSessionRowId : null, !endOtherSessions, "change");
     }
 
+    /** A new password that passed the policy, already hashed: hashing stays outside any transaction. */
+    public record NewPassword(User user, String hash) {
+        @Override
+        public String toString() {
+            return "NewPassword[" + user.username() + ", hash=redacted]";
+        }
+    }
+
+    /** Checks {@code next} against the policy and hashes it (tens of milliseconds; hold no lock). */
+    public NewPassword prepare(User user, String next) {
+        checkPassword(next, user.username(), user.email(), user.displayName());
+        return new NewPassword(user, hasher.hash(next));
+    }
+
     /** Sets a new password after a reset link was consumed: ends all sessions. */
     public void resetPassword(String userId, String next) {
-        User user = get(userId);
-        setPassword(user, next, null, false, "reset");
+        store(prepare(get(userId), next), null, false, "reset");
+    }
+
+    /** Sets a prepared password after a reset link was consumed (joins the caller's transaction). */
+    public void resetPassword(NewPassword prepared) {
+        store(prepared, null, false, "reset");
     }
 
     /** An administrator sets a user's password (ends all of the user's sessions). */
@@ -251,8 +269,12 @@ public final class AccountService {
     }
 
     private int setPassword(User user, String next, String keepRowId, boolean keepAll, String via) {
-        checkPassword(next, user.username(), user.email(), user.displayName());
-        String hash = hasher.hash(next);
+        return store(prepare(user, next), keepRowId, keepAll, via);
+    }
+
+    private int store(NewPassword prepared, String keepRowId, boolean keepAll, String via) {
+        User user = prepared.user();
+        String hash = prepared.hash();
         Instant now = clock.instant();
         return store.inTransaction(() -> {
             users.changePasswordHash(user.id(), hash, now);

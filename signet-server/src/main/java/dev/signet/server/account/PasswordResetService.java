@@ -273,8 +273,9 @@ public final class PasswordResetService implements AutoCloseable {
         if (password == null || confirmation == null || !password.equals(confirmation)) {
             throw new AccountException("password.mismatch", "the two passwords differ");
         }
-        // The policy first, outside the transaction: a refusal leaves the link as it was.
-        accounts.checkPassword(password, user.username(), user.email(), user.displayName());
+        // The policy and the hashing first, outside the transaction: a refusal leaves the link as it
+        // was, and the write lock is not held while Argon2id runs.
+        AccountService.NewPassword prepared = accounts.prepare(user, password);
         String hash = Secure.sha256Hex(token);
         boolean changed = store.inTransaction(() -> {
             long now = clock.millis();
@@ -288,7 +289,7 @@ public final class PasswordResetService implements AutoCloseable {
             }
             // Joins this transaction: the new hash, the deleted links and the ended sessions commit
             // together with the consumed link, or none of them does.
-            accounts.resetPassword(user.id(), password);
+            accounts.resetPassword(prepared);
             audit.append(AuditEvent.of("account.password_reset", AuditEvent.SUCCESS)
                     .actor(user.username())
                     .subject(user.username())
