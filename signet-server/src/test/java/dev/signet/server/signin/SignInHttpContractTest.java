@@ -186,6 +186,37 @@ abstract class SignInHttpContractTest {
     }
 
     @Test
+    void signInWhenAccountWasImportedWithABcryptOrPbkdf2HashThenUpgradedToArgon2id() throws Exception {
+        AccountService accounts = bean(AccountService.class);
+        UserRepository users = bean(UserRepository.class);
+        // pyca bcrypt: hashpw(b"password", b"$2b$04$abcdefghijklmnopqrstuu")
+        String bcrypt = "$2b$04$abcdefghijklmnopqrstuughE8Ev8uGFaUgY2cNEySvxngrb/Jzdm";
+        // passlib pbkdf2_sha256, rounds=1000, salt=b"signet-salt-0001", password "password"
+        String pbkdf2 = "$pbkdf2-sha256$1000$c2lnbmV0LXNhbHQtMDAwMQ$svozkkyDP26P6/3xidbdxMqFrg9Zl8oTVY8gUf.PD8E";
+        for (var imported : Map.of("carol", bcrypt, "dave", pbkdf2).entrySet()) {
+            accounts.create(
+                    new AccountService.NewAccount(
+                            imported.getKey(), null, null, User.Role.USER, null, null, imported.getValue()),
+                    "test");
+            assertThat(location(signIn(TestServer.browserLikeClient(), imported.getKey(), "wrong password")))
+                    .endsWith("/signin?error");
+            assertThat(users.credentials(imported.getKey()).orElseThrow().passwordHash())
+                    .isEqualTo(imported.getValue());
+
+            assertThat(location(signIn(TestServer.browserLikeClient(), imported.getKey(), "password")))
+                    .endsWith("/");
+            String upgraded = users.credentials(imported.getKey()).orElseThrow().passwordHash();
+            assertThat(upgraded).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+            assertThat(location(signIn(TestServer.browserLikeClient(), imported.getKey(), "password")))
+                    .as("signs in with the upgraded hash")
+                    .endsWith("/");
+        }
+        assertThat(bean(AuditLog.class).recent(10, "account.password_rehashed"))
+                .extracting(r -> r.subject())
+                .contains("carol", "dave");
+    }
+
+    @Test
     void signInWhenOneMegabyteUsernameOrPasswordThenClear4xxAndNothingHashed() throws Exception {
         HttpClient client = TestServer.browserLikeClient();
         String csrf = TestServer.csrfFrom(server.get(client, "/signin").body());
