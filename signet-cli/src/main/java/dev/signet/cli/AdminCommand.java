@@ -1,6 +1,9 @@
 package dev.signet.cli;
 
+import dev.signet.core.SignetException;
 import dev.signet.core.password.Argon2id;
+import dev.signet.core.password.PasswordPolicy;
+import dev.signet.server.account.PasswordHasher;
 import dev.signet.server.account.SetupService;
 import dev.signet.server.account.User;
 import dev.signet.server.account.UserRepository;
@@ -8,8 +11,12 @@ import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.config.SignetSettings;
 import dev.signet.server.store.Vault;
+import dev.signet.server.token.Scopes;
+import dev.signet.server.token.TokenService;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +27,11 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Administration from the server's shell: works on the data directory (or SIGNET_DB_URL) directly.",
-        subcommands = {AdminCommand.CreateAdmin.class, AdminCommand.SetupLink.class, AdminCommand.RotateMasterKey.class
+        subcommands = {
+            AdminCommand.CreateAdmin.class,
+            AdminCommand.CreateToken.class,
+            AdminCommand.SetupLink.class,
+            AdminCommand.RotateMasterKey.class
         })
 final class AdminCommand {
 
@@ -30,8 +41,18 @@ final class AdminCommand {
         Vault.Opened vault = Vault.open(settings, clock, System.err, mustExist);
         AuditLog audit = new AuditLog(vault.store(), vault.keyRing(), clock);
         UserRepository users = new UserRepository(vault.store());
-        SetupService setup =
-                new SetupService(vault.store(), users, audit, new Argon2id(Argon2id.Params.DEFAULT), clock);
+        // The same hashing parameters and password policy the server uses, from the same settings.
+        PasswordPolicy policy = new PasswordPolicy(new PasswordPolicy.Rules(
+                settings.accounts().minPasswordLength(),
+                PasswordPolicy.MAX_LENGTH,
+                settings.accounts().minPasswordScore()));
+        SetupService setup = new SetupService(
+                vault.store(),
+                users,
+                audit,
+                new PasswordHasher(new Argon2id(settings.accounts().argon2())),
+                policy,
+                clock);
         return new Services(settings, vault, audit, users, setup);
     }
 
@@ -74,6 +95,76 @@ final class AdminCommand {
                         "Administrator '" + user.username() + "' created. Sign in at the server's /signin page.");
                 return Main.EXIT_OK;
             }
+        }
+    }
+
+    @Command(
+            name = "create-token",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Create an API token for a user, from the server's shell (headless installs, the first CI token).",
+                "Only the token is printed on standard output, once; the server keeps only its hash."
+            })
+    static final class CreateToken implements Callable<Integer> {
+        @Option(names = "--user", required = true, paramLabel = "NAME", description = "The token's owner.")
+        String user;
+
+        @Option(
+                names = "--scopes",
+                required = true,
+                paramLabel = "SCOPES",
+                description =
+                        "Space- or comma-separated, e.g. 'users:read users:write'. Known: ${COMPLETION-CANDIDATES}",
+                completionCandidates = ScopeNames.class)
+        String scopes;
+
+        @Option(
+                names = "--name",
+                paramLabel = "NAME",
+                defaultValue = "created from the shell",
+                description = "What the token is for. Default: ${DEFAULT-VALUE}")
+        String name;
+
+        @Option(
+                names = "--expires",
+                paramLabel = "90d|DATE|never",
+                defaultValue = "90d",
+                description =
+                        "Days (90d), a date (2027-01-01, midnight UTC), an instant, or never. Default: ${DEFAULT-VALUE}")
+        String expires;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            Expiry expiry = Expiry.parse(expires);
+            try (Services s = open(store, true)) {
+                Clock clock = Clock.systemUTC();
+                User owner = s.users()
+                        .byUsername(user)
+                        .orElseThrow(() -> new SignetException("user.not_found", "no user named '" + user + "'"));
+                Set<String> checked = Scopes.parse(scopes, owner.role());
+                TokenService tokens = new TokenService(s.vault().store(), s.users(), s.audit(), clock);
+                TokenService.Created created = tokens.create(owner, name, checked, expiry.at(clock.instant()), "shell");
+                System.out.println(created.secret());
+                System.err.println("Token '" + created.token().name() + "' for " + owner.username() + " ("
+                        + String.join(" ", checked) + "), expires "
+                        + created.token()
+                                .expires()
+                                .map(at -> at.truncatedTo(ChronoUnit.SECONDS).toString())
+                                .orElse("never")
+                        + ". It is shown once: store it now.");
+                return Main.EXIT_OK;
+            }
+        }
+    }
+
+    /** The scope names, for {@code --help}. */
+    static final class ScopeNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Scopes.all().stream().map(Scopes.Scope::name).iterator();
         }
     }
 

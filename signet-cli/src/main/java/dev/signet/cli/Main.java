@@ -3,9 +3,11 @@ package dev.signet.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.signet.core.SignetException;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Entry point of the one executable jar.
@@ -19,7 +21,17 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Self-hosted identity, certificate authority and signing server.",
-        subcommands = {ServeCommand.class, AdminCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            AdminCommand.class,
+            AuditCommand.class,
+            LoginCommand.class,
+            LoginCommand.Logout.class,
+            LoginCommand.Whoami.class,
+            UsersCommand.class,
+            TokensCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -28,6 +40,17 @@ public final class Main {
     /** Returned by {@code serve} once the server runs: the process must not exit. */
     static final int KEEP_RUNNING = -1;
 
+    private final Map<String, String> env;
+
+    private Main(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /** The environment the command line runs in (tests pass their own: XDG_CONFIG_HOME, SIGNET_URL, ...). */
+    static Map<String, String> env(CommandSpec spec) {
+        return ((Main) spec.root().userObject()).env;
+    }
+
     public static void main(String[] args) {
         int code = run(args);
         if (code != KEEP_RUNNING) {
@@ -35,10 +58,15 @@ public final class Main {
         }
     }
 
-    /** Runs a command line and returns its exit code (tests call this). */
+    /** Runs a command line in the process's environment and returns its exit code. */
     public static int run(String... args) {
+        return run(System.getenv(), args);
+    }
+
+    /** Runs a command line with {@code env} as its environment and returns its exit code (tests call this). */
+    public static int run(Map<String, String> env, String... args) {
         quietLogging();
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main(env));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof SignetException se) {
                 commandLine.getErr().println("signet: " + se.getMessage());
@@ -51,7 +79,7 @@ public final class Main {
     }
 
     static int exitCodeFor(SignetException e) {
-        if (e.code().startsWith("settings.")) {
+        if (e.code().startsWith("settings.") || e.code().startsWith("usage.")) {
             return EXIT_USAGE;
         }
         if (e.code().startsWith("store.")) {

@@ -226,9 +226,10 @@ public final class UserRepository {
                 .single();
     }
 
+    /** Active administrators who are people (a service account cannot sign in to the console). */
     public long countAdmins() {
         return store.jdbc()
-                .sql("SELECT COUNT(*) FROM app_user WHERE role = 'ADMIN' AND status = 'ACTIVE'")
+                .sql("SELECT COUNT(*) FROM app_user WHERE role = 'ADMIN' AND status = 'ACTIVE' AND kind = 'PERSON'")
                 .query(Long.class)
                 .single();
     }
