@@ -57,6 +57,7 @@ class CrashDurabilityTest {
         env.put("SIGNET_THROTTLE_IP_BURST", "1000000");
         env.put("SIGNET_THROTTLE_IP_PER_MINUTE", "1000000");
         env.put("SIGNET_THROTTLE_STUFFING_USERNAMES", "1000000");
+        env.put("SIGNET_THROTTLE_SPRAYING_ACCOUNTS", "1000000");
         if (kind == TestDatabases.Kind.POSTGRES) {
             env.putAll(TestDatabases.freshPostgresDatabase());
         }
