@@ -18,6 +18,8 @@ public final class Scopes {
     public static final String AUDIT_READ = "audit:read";
     public static final String TOKENS_WRITE = "tokens:write";
     public static final String SESSIONS_WRITE = "sessions:write";
+    public static final String CA_ISSUE = "ca:issue";
+    public static final String CA_ADMIN = "ca:admin";
 
     /** Every scope, with whether it needs the administrator role, and what it allows. */
     public record Scope(String name, boolean adminOnly, String description) {}
@@ -30,6 +32,8 @@ public final class Scopes {
         add(AUDIT_READ, true, "read the audit log and sign-in history");
         add(TOKENS_WRITE, false, "list, create and revoke the owner's own API tokens");
         add(SESSIONS_WRITE, false, "list and end the owner's own browser sessions");
+        add(CA_ISSUE, true, "list CAs and certificates, issue certificates from CSRs or generated keys, download them");
+        add(CA_ADMIN, true, "create, import and take offline certificate authorities; revoke certificates");
     }
 
     private static void add(String name, boolean adminOnly, String description) {

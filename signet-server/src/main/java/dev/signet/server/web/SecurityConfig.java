@@ -60,6 +60,17 @@ class SecurityConfig {
                         .hasAuthority("SCOPE_" + Scopes.TOKENS_WRITE)
                         .requestMatchers("/api/v1/sessions", "/api/v1/sessions/**")
                         .hasAuthority("SCOPE_" + Scopes.SESSIONS_WRITE)
+                        .requestMatchers(
+                                HttpMethod.GET,
+                                "/api/v1/ca",
+                                "/api/v1/ca/**",
+                                "/api/v1/certificates",
+                                "/api/v1/certificates/**")
+                        .hasAnyAuthority("SCOPE_" + Scopes.CA_ISSUE, "SCOPE_" + Scopes.CA_ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/ca/*/issue", "/api/v1/ca/*/generate")
+                        .hasAuthority("SCOPE_" + Scopes.CA_ISSUE)
+                        .requestMatchers("/api/v1/ca", "/api/v1/ca/**", "/api/v1/certificates/**")
+                        .hasAuthority("SCOPE_" + Scopes.CA_ADMIN)
                         .requestMatchers("/api/v1/me")
                         .authenticated()
                         .anyRequest()
@@ -101,8 +112,30 @@ class SecurityConfig {
         return http.build();
     }
 
+    /**
+     * What relying parties fetch without credentials, at the URLs every certificate names: CRLs,
+     * OCSP (RFC 6960, POST and GET) and CA certificates under {@code /ca/**}. Stateless, no CSRF (an
+     * OCSP POST carries no cookie and changes nothing).
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain publication(HttpSecurity http) throws Exception {
+        http.securityMatcher("/ca/**")
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'"))
+                        .frameOptions(frame -> frame.deny()));
+        return http.build();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit) throws Exception {
         AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn));
         http.authenticationManager(manager)
