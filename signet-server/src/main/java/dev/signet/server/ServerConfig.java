@@ -136,13 +136,14 @@ class ServerConfig {
 
     @Bean
     SignInService signInService(
+            Store store,
             UserRepository users,
             PasswordHasher hasher,
             ThrottleGate gate,
             SignInHistory history,
             AuditLog audit,
             Clock clock) {
-        return new SignInService(users, hasher, gate, history, audit, clock);
+        return new SignInService(store, users, hasher, gate, history, audit, clock);
     }
 
     @Bean

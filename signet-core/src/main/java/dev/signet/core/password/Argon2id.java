@@ -51,9 +51,20 @@ public final class Argon2id {
     }
 
     private final Params params;
+    private final Argon2BytesGenerator.BlockPool blocks;
 
+    /**
+     * An instance hashing with {@code params}. It keeps the 1 KiB memory blocks of finished hashes
+     * for the next ones, up to {@code params.memoryKiB()} blocks per processor: a hash at the default
+     * cost allocates 19 MiB, and without reuse a steady stream of sign-ins turns into garbage
+     * collection (measured: 108 young collections and a heap grown to 3–6 GB in a minute of
+     * sign-ins, against 9 collections and about 300 MB with reuse). Hashes running beyond that
+     * number at once allocate as usual.
+     */
     public Argon2id(Params params) {
         this.params = params;
+        int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.blocks = new Argon2BytesGenerator.FixedBlockPool(params.memoryKiB() * processors);
     }
 
     public Params params() {
@@ -63,7 +74,7 @@ public final class Argon2id {
     /** Hashes with a fresh random salt. */
     public String hash(CharSequence password) {
         byte[] salt = Secure.randomBytes(SALT_BYTES);
-        byte[] hash = derive(password, salt, params, HASH_BYTES);
+        byte[] hash = derive(password, salt, params, HASH_BYTES, blocks);
         return "$argon2id$v=19$m=" + params.memoryKiB() + ",t=" + params.iterations() + ",p=" + params.parallelism()
                 + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
@@ -75,7 +86,7 @@ public final class Argon2id {
             return false;
         }
         Parsed p = parsed.get();
-        byte[] candidate = derive(password, p.salt(), p.params(), p.hash().length);
+        byte[] candidate = derive(password, p.salt(), p.params(), p.hash().length, blocks);
         return Secure.constantTimeEquals(candidate, p.hash());
     }
 
@@ -118,8 +129,10 @@ public final class Argon2id {
         }
     }
 
-    private static byte[] derive(CharSequence password, byte[] salt, Params params, int length) {
+    private static byte[] derive(
+            CharSequence password, byte[] salt, Params params, int length, Argon2BytesGenerator.BlockPool blocks) {
         Argon2Parameters p = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withBlockPool(blocks)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(params.memoryKiB())
                 .withIterations(params.iterations())

@@ -6,6 +6,7 @@ import dev.signet.server.account.UserRepository;
 import dev.signet.server.account.Usernames;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +35,7 @@ public final class SignInService {
         }
     }
 
+    private final Store store;
     private final UserRepository users;
     private final PasswordHasher hasher;
     private final ThrottleGate gate;
@@ -42,12 +44,14 @@ public final class SignInService {
     private final Clock clock;
 
     public SignInService(
+            Store store,
             UserRepository users,
             PasswordHasher hasher,
             ThrottleGate gate,
             SignInHistory history,
             AuditLog audit,
             Clock clock) {
+        this.store = store;
         this.users = users;
         this.hasher = hasher;
         this.gate = gate;
@@ -92,46 +96,57 @@ public final class SignInService {
                 return succeed(c, typed, password, client);
             }
         }
-        gate.failed(key, client.ip(), password);
-        return refuse(userId, typed, client, reason, Optional.empty());
+        String failure = reason;
+        // One transaction (one commit, one fsync) for the throttle bookkeeping, history and audit.
+        return store.inTransaction(() -> {
+            gate.failed(key, client.ip(), password);
+            return refuse(userId, typed, client, failure, Optional.empty());
+        });
     }
 
     private Result succeed(UserRepository.Credentials c, String typed, String password, ClientInfo client) {
         User user = c.user();
+        // Hashing happens before the transaction: the write lock is not held while Argon2id runs.
+        String rehash = hasher.needsRehash(c.passwordHash()) ? hasher.hash(password) : null;
         Instant now = clock.instant();
-        gate.succeeded(Usernames.key(typed), client.ip());
-        if (hasher.needsRehash(c.passwordHash())) {
-            users.updatePasswordHash(user.id(), hasher.hash(password));
-            audit.append(AuditEvent.of("account.password_rehashed", AuditEvent.SUCCESS)
+        // One transaction (one commit, one fsync) for everything a successful sign-in writes.
+        store.inTransaction(() -> {
+            gate.succeeded(Usernames.key(typed), client.ip());
+            if (rehash != null) {
+                users.updatePasswordHash(user.id(), rehash);
+                audit.append(AuditEvent.of("account.password_rehashed", AuditEvent.SUCCESS)
+                        .actor(user.username())
+                        .subject(user.username())
+                        .detail("from", scheme(c.passwordHash()))
+                        .build());
+            }
+            users.recordSignIn(user.id(), now);
+            history.record(now, user.id(), typed, client, AuditEvent.SUCCESS, null, "pwd");
+            audit.append(AuditEvent.of("auth.sign_in", AuditEvent.SUCCESS)
                     .actor(user.username())
                     .subject(user.username())
-                    .detail("from", scheme(c.passwordHash()))
+                    .client(client.ip(), client.userAgent())
+                    .detail("factors", "pwd")
                     .build());
-        }
-        users.recordSignIn(user.id(), now);
-        history.record(now, user.id(), typed, client, AuditEvent.SUCCESS, null, "pwd");
-        audit.append(AuditEvent.of("auth.sign_in", AuditEvent.SUCCESS)
-                .actor(user.username())
-                .subject(user.username())
-                .client(client.ip(), client.userAgent())
-                .detail("factors", "pwd")
-                .build());
+        });
         return new Success(user);
     }
 
     private Result refuse(
             String userId, String typed, ClientInfo client, String reason, Optional<Duration> retryAfter) {
         Instant now = clock.instant();
-        history.record(now, userId, typed, client, AuditEvent.FAILURE, reason, "pwd");
-        String subject = typed == null ? null : typed.strip();
-        if (subject != null && subject.length() > 128) {
-            subject = subject.substring(0, 128);
-        }
-        audit.append(AuditEvent.of("auth.sign_in", AuditEvent.FAILURE)
-                .subject(subject)
-                .client(client.ip(), client.userAgent())
-                .reason(reason)
-                .build());
+        store.inTransaction(() -> {
+            history.record(now, userId, typed, client, AuditEvent.FAILURE, reason, "pwd");
+            String subject = typed == null ? null : typed.strip();
+            if (subject != null && subject.length() > 128) {
+                subject = subject.substring(0, 128);
+            }
+            audit.append(AuditEvent.of("auth.sign_in", AuditEvent.FAILURE)
+                    .subject(subject)
+                    .client(client.ip(), client.userAgent())
+                    .reason(reason)
+                    .build());
+        });
         return new Refused(reason, retryAfter);
     }
 
