@@ -74,11 +74,37 @@ final class ApiClient {
 
     /** Sends one request; answers the JSON body (a missing node for an empty one) of a 2xx answer. */
     JsonNode send(String method, String path, Map<String, ?> body) {
+        HttpResponse<String> response = exchange(
+                method, path, body, "application/json, application/problem+json", HttpResponse.BodyHandlers.ofString());
+        return answer(
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""),
+                response.body());
+    }
+
+    /**
+     * GETs a raw (binary or PEM) body, such as a CRL or a certificate; a refusal is read as
+     * problem+json like any other.
+     */
+    byte[] getBytes(String path) {
+        HttpResponse<byte[]> response =
+                exchange("GET", path, null, "*/*, application/problem+json", HttpResponse.BodyHandlers.ofByteArray());
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return response.body();
+        }
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        answer(status, type, new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        throw new ApiException(status, "cli.http_" + status, "unexpected answer from " + base + ": HTTP " + status);
+    }
+
+    private <T> HttpResponse<T> exchange(
+            String method, String path, Map<String, ?> body, String accept, HttpResponse.BodyHandler<T> handler) {
         URI uri = URI.create(base + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json, application/problem+json")
+                .header("Accept", accept)
                 .header("User-Agent", "signet-cli");
         if (body != null) {
             request.header("Content-Type", "application/json")
@@ -86,9 +112,8 @@ final class ApiClient {
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), handler);
         } catch (HttpConnectTimeoutException e) {
             throw unreachable("the connection timed out");
         } catch (HttpTimeoutException e) {
@@ -102,16 +127,13 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw unreachable("interrupted");
         }
-        return answer(response);
     }
 
-    private JsonNode answer(HttpResponse<String> response) {
-        int status = response.statusCode();
-        String type = response.headers().firstValue("Content-Type").orElse("");
+    private JsonNode answer(int status, String type, String body) {
         JsonNode json = JSON.missingNode();
-        if (type.contains("json") && !response.body().isBlank()) {
+        if (type.contains("json") && !body.isBlank()) {
             try {
-                json = JSON.readTree(response.body());
+                json = JSON.readTree(body);
             } catch (JacksonException e) {
                 throw new ApiException(
                         status,

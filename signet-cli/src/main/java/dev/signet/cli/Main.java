@@ -30,6 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             LoginCommand.Whoami.class,
             UsersCommand.class,
             TokensCommand.class,
+            CaCommand.class,
+            CertsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

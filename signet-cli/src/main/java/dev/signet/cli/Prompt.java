@@ -52,4 +52,31 @@ final class Prompt {
                     "password.missing", "cannot read standard input: " + e.getMessage());
         }
     }
+
+    /**
+     * Reads an existing secret (a password that opens a file) once: from the terminal without echo,
+     * or the first line of standard input when piped or when {@code fromStdin}.
+     */
+    static String secret(String label, boolean fromStdin) {
+        if (!fromStdin && interactive()) {
+            char[] typed = System.console().readPassword("%s: ", label);
+            if (typed == null) {
+                throw new dev.signet.core.SignetException(
+                        "password.missing", "no " + label.toLowerCase(java.util.Locale.ROOT) + " given");
+            }
+            return new String(typed);
+        }
+        try {
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (line == null) {
+                throw new dev.signet.core.SignetException(
+                        "password.missing",
+                        "expected the " + label.toLowerCase(java.util.Locale.ROOT) + " on standard input");
+            }
+            return line;
+        } catch (IOException e) {
+            throw new dev.signet.core.SignetException(
+                    "password.missing", "cannot read standard input: " + e.getMessage());
+        }
+    }
 }

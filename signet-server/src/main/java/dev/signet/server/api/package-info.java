@@ -1,6 +1,7 @@
 /**
  * The REST API under {@code /api/v1}: users (administrators), the caller's own API tokens and
- * browser sessions, and the sign-in history, as JSON over HTTP.
+ * browser sessions, the sign-in history, and the certificate authorities with their inventory of
+ * certificates, as JSON over HTTP.
  *
  * <p>What it does: authenticated by bearer API tokens ({@code web.SecurityConfig} maps each route to
  * a scope), it reads request bodies with a strict JSON reader ({@link dev.signet.server.api.JsonBody}:

@@ -21,6 +21,13 @@ public final class Problems {
         if (code.endsWith(".taken") || code.endsWith(".last_admin") || code.endsWith(".conflict")) {
             return HttpStatus.CONFLICT;
         }
+        // The CA's state forbids it now (its key is offline, or online already; revocation is final).
+        if (code.equals("ca.offline")
+                || code.equals("ca.online")
+                || code.equals("ca.revoked")
+                || code.endsWith(".already_revoked")) {
+            return HttpStatus.CONFLICT;
+        }
         if (code.endsWith(".forbidden") || code.endsWith(".insufficient_scope")) {
             return HttpStatus.FORBIDDEN;
         }

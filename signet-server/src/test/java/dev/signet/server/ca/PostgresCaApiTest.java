@@ -1,0 +1,10 @@
+package dev.signet.server.ca;
+
+import dev.signet.server.testing.TestDatabases;
+
+class PostgresCaApiTest extends CaApiContractTest {
+    @Override
+    TestDatabases.Kind kind() {
+        return TestDatabases.Kind.POSTGRES;
+    }
+}
