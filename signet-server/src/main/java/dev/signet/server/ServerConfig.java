@@ -12,14 +12,12 @@ import dev.signet.server.guard.SignInGuard;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.SignInHistory;
 import dev.signet.server.signin.SignInService;
-import dev.signet.server.signin.ThrottleGate;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
 import dev.signet.server.store.Vault;
 import dev.signet.server.token.TokenService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -114,32 +112,11 @@ class ServerConfig {
     }
 
     @Bean
-    ThrottleGate throttleGate(SignInGuard guard) {
-        return new ThrottleGate() {
-            @Override
-            public Optional<Throttled> check(String usernameKey, String ip) {
-                SignInGuard.Verdict v = guard.check(usernameKey, ip);
-                return v.isAllowed() ? Optional.empty() : Optional.of(new Throttled(v.scope(), v.retryAfter()));
-            }
-
-            @Override
-            public void failed(String usernameKey, String ip, CharSequence password) {
-                guard.failed(usernameKey, ip, password);
-            }
-
-            @Override
-            public void succeeded(String usernameKey, String ip) {
-                guard.succeeded(usernameKey, ip);
-            }
-        };
-    }
-
-    @Bean
     SignInService signInService(
             Store store,
             UserRepository users,
             PasswordHasher hasher,
-            ThrottleGate gate,
+            SignInGuard gate,
             SignInHistory history,
             AuditLog audit,
             Clock clock) {

@@ -6,6 +6,7 @@ import dev.signet.server.account.UserRepository;
 import dev.signet.server.account.Usernames;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.guard.SignInGuard;
 import dev.signet.server.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Password sign-in, in this order: refuse over-long input without hashing; ask the {@link
- * ThrottleGate} (database-backed brute-force protection) before any hashing; look the account up;
+ * SignInGuard} (database-backed brute-force protection) before any hashing; look the account up;
  * verify the password, or a dummy hash when there is no usable account, so unknown, disabled and
  * service accounts cost the same work and get the same answer as a wrong password; record the
  * attempt in the user's history and the audit log; re-hash when the stored hash is imported or uses
@@ -38,7 +39,7 @@ public final class SignInService {
     private final Store store;
     private final UserRepository users;
     private final PasswordHasher hasher;
-    private final ThrottleGate gate;
+    private final SignInGuard gate;
     private final SignInHistory history;
     private final AuditLog audit;
     private final Clock clock;
@@ -47,7 +48,7 @@ public final class SignInService {
             Store store,
             UserRepository users,
             PasswordHasher hasher,
-            ThrottleGate gate,
+            SignInGuard gate,
             SignInHistory history,
             AuditLog audit,
             Clock clock) {
@@ -68,16 +69,11 @@ public final class SignInService {
             return refuse(null, typed, client, "input_too_long", Optional.empty());
         }
         String key = Usernames.key(typed);
-        Optional<ThrottleGate.Throttled> throttled = gate.check(key, client.ip());
+        SignInGuard.Verdict verdict = gate.check(key, client.ip());
         Optional<UserRepository.Credentials> found = users.credentials(typed);
         String userId = found.map(c -> c.user().id()).orElse(null);
-        if (throttled.isPresent()) {
-            return refuse(
-                    userId,
-                    typed,
-                    client,
-                    "throttled_" + throttled.get().scope(),
-                    Optional.of(throttled.get().retryAfter()));
+        if (!verdict.isAllowed()) {
+            return refuse(userId, typed, client, "throttled_" + verdict.scope(), Optional.of(verdict.retryAfter()));
         }
         String reason;
         if (found.isEmpty()) {
