@@ -260,14 +260,6 @@ public final class DbSessionRepository implements SessionRepository<DbSession> {
                 .update();
     }
 
-    public long countLive() {
-        return store.jdbc()
-                .sql("SELECT COUNT(*) FROM web_session WHERE expires_at > ? AND user_id IS NOT NULL")
-                .param(clock.millis())
-                .query(Long.class)
-                .single();
-    }
-
     private record Principal(String userId, String name) {}
 
     private static Principal principal(DbSession session) {

@@ -46,6 +46,12 @@ public final class Scopes {
         return List.copyOf(ALL.values());
     }
 
+    /** Whether a token of a user of {@code role} may carry {@code scope}. */
+    public static boolean allows(String scope, User.Role role) {
+        Scope s = ALL.get(scope);
+        return s != null && (!s.adminOnly() || role == User.Role.ADMIN);
+    }
+
     /** The scopes a user of {@code role} may give a token. */
     public static List<Scope> grantableTo(User.Role role) {
         return ALL.values().stream()

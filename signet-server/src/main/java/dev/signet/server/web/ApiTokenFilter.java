@@ -45,9 +45,7 @@ final class ApiTokenFilter extends OncePerRequestFilter {
                 authorities.add(
                         new SimpleGrantedAuthority("ROLE_" + c.user().role().name()));
                 for (String scope : c.token().scopes()) {
-                    boolean stillAllowed = Scopes.grantableTo(c.user().role()).stream()
-                            .anyMatch(s -> s.name().equals(scope));
-                    if (stillAllowed) {
+                    if (Scopes.allows(scope, c.user().role())) {
                         authorities.add(new SimpleGrantedAuthority("SCOPE_" + scope));
                     }
                 }
