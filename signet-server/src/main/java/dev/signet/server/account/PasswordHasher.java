@@ -23,12 +23,13 @@ public final class PasswordHasher {
             java.util.regex.Pattern.compile("\\$argon2id\\$v=19\\$m=(\\d{1,7}),t=(\\d{1,3}),p=(\\d{1,3})\\$");
 
     private final Argon2id argon2id;
-    private final String dummyHash;
+    /** Made at the first unknown-user sign-in, not at start-up (nor in every shell command). */
+    private volatile String dummyHash;
+
     private final AtomicLong verifications = new AtomicLong();
 
     public PasswordHasher(Argon2id argon2id) {
         this.argon2id = argon2id;
-        this.dummyHash = argon2id.hash("signet-dummy-password-for-unknown-users");
     }
 
     public Argon2id.Params params() {
@@ -60,7 +61,12 @@ public final class PasswordHasher {
      * cannot be told apart from a wrong password.
      */
     public void dummyVerify(CharSequence password) {
-        verify(password == null ? "" : password, dummyHash);
+        String dummy = dummyHash;
+        if (dummy == null) {
+            dummy = hash("signet-dummy-password-for-unknown-users");
+            dummyHash = dummy;
+        }
+        verify(password == null ? "" : password, dummy);
     }
 
     /**
