@@ -4,6 +4,7 @@ import dev.signet.core.SignetException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -182,11 +183,7 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            ApiClient api = LoginCommand.client(spec);
-            JsonNode u = find(api, user);
-            api.post("/api/v1/users/" + u.path("id").asString() + "/disable", null);
-            System.out.println("User '" + u.path("username").asString() + "' disabled.");
-            return Main.EXIT_OK;
+            return act(spec, user, "disabled", (a, id) -> a.post("/api/v1/users/" + id + "/disable", null));
         }
     }
 
@@ -203,11 +200,7 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            ApiClient api = LoginCommand.client(spec);
-            JsonNode u = find(api, user);
-            api.post("/api/v1/users/" + u.path("id").asString() + "/enable", null);
-            System.out.println("User '" + u.path("username").asString() + "' enabled.");
-            return Main.EXIT_OK;
+            return act(spec, user, "enabled", (a, id) -> a.post("/api/v1/users/" + id + "/enable", null));
         }
     }
 
@@ -224,11 +217,16 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            ApiClient api = LoginCommand.client(spec);
-            JsonNode u = find(api, user);
-            api.delete("/api/v1/users/" + u.path("id").asString());
-            System.out.println("User '" + u.path("username").asString() + "' deleted.");
-            return Main.EXIT_OK;
+            return act(spec, user, "deleted", (a, id) -> a.delete("/api/v1/users/" + id));
         }
+    }
+
+    /** Finds the user by name or id, applies {@code call} to its id, and says it is {@code done}. */
+    private static int act(CommandSpec spec, String user, String done, BiConsumer<ApiClient, String> call) {
+        ApiClient api = LoginCommand.client(spec);
+        JsonNode u = find(api, user);
+        call.accept(api, u.path("id").asString());
+        System.out.println("User '" + u.path("username").asString() + "' " + done + ".");
+        return Main.EXIT_OK;
     }
 }
