@@ -8,10 +8,14 @@ import dev.signet.server.account.SetupService;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.config.SignetSettings;
+import dev.signet.server.factor.OtpService;
+import dev.signet.server.factor.RecoveryCodeService;
 import dev.signet.server.guard.SignInGuard;
 import dev.signet.server.session.DbSessionRepository;
+import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignInHistory;
 import dev.signet.server.signin.SignInService;
+import dev.signet.server.signin.ValidationService;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
 import dev.signet.server.store.Vault;
@@ -119,8 +123,29 @@ class ServerConfig {
             SignInGuard gate,
             SignInHistory history,
             AuditLog audit,
+            FactorPolicy factorPolicy,
             Clock clock) {
-        return new SignInService(store, users, hasher, gate, history, audit, clock);
+        return new SignInService(store, users, hasher, gate, history, audit, factorPolicy, clock);
+    }
+
+    @Bean
+    ValidationService validationService(
+            Store store,
+            UserRepository users,
+            PasswordHasher hasher,
+            SignInGuard gate,
+            OtpService otp,
+            RecoveryCodeService recovery,
+            FactorPolicy factorPolicy,
+            SignInHistory history,
+            AuditLog audit,
+            Clock clock) {
+        return new ValidationService(store, users, hasher, gate, otp, recovery, factorPolicy, history, audit, clock);
+    }
+
+    @Bean
+    FactorPolicy factorPolicy(Store store, SignetSettings settings) {
+        return new FactorPolicy(store, settings.mfa().required());
     }
 
     @Bean

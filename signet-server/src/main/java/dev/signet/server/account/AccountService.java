@@ -203,6 +203,13 @@ public final class AccountService {
                     .sql("DELETE FROM password_reset WHERE user_id = ?")
                     .param(id)
                     .update();
+            // second factors: nothing of them outlives the account
+            for (String table : List.of("otp_device", "recovery_code", "passkey", "webauthn_challenge")) {
+                store.jdbc()
+                        .sql("DELETE FROM " + table + " WHERE user_id = ?")
+                        .param(id)
+                        .update();
+            }
             users.delete(id);
             audit.append(AuditEvent.of("user.deleted", AuditEvent.SUCCESS)
                     .actor(actor)

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +36,8 @@ public record SignetSettings(
         Accounts accounts,
         Throttle throttle,
         Mail mail,
-        boolean trustProxy) {
+        boolean trustProxy,
+        Mfa mfa) {
 
     /**
      * Passwords and sessions. Minimum lengths follow NIST SP 800-63B-4 section 3.1.1.2: 15 where the
@@ -66,6 +69,34 @@ public record SignetSettings(
             int sprayingAccounts,
             Duration window,
             Duration sourceBlock) {}
+
+    /**
+     * Second factors. {@code required}: the global MFA policy (a user's own policy can only make it
+     * stricter). {@code otpWindow}: TOTP steps accepted either side of now; {@code hotpLookAhead}:
+     * HOTP counters tried ahead of the expected one. {@code otpIssuer}: the issuer shown in
+     * authenticator apps. {@code rpId}/{@code rpName}/{@code origins}: the WebAuthn relying party,
+     * checked on every passkey ceremony. {@code stepUp}: how recent an authentication must be for
+     * sensitive actions.
+     */
+    public record Mfa(
+            MfaRequirement required,
+            int otpWindow,
+            int hotpLookAhead,
+            String otpIssuer,
+            String rpId,
+            String rpName,
+            List<String> origins,
+            Duration stepUp) {}
+
+    /** Whether a second factor is required, and which kind. */
+    public enum MfaRequirement {
+        /** No second factor is required (one may still be used). */
+        OFF,
+        /** Any second factor: a one-time code, a passkey or a recovery code. */
+        ANY,
+        /** Only a phishing-resistant factor: a passkey. */
+        PHISHING_RESISTANT
+    }
 
     /** Outgoing mail (password reset links). Without a host, no mail is sent and reset is unavailable. */
     public record Mail(
@@ -220,6 +251,7 @@ public record SignetSettings(
                     }
                 })
                 .orElseGet(() -> URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
+        Mfa mfa = readMfa(s, publicUrl);
         return new SignetSettings(
                 host,
                 port,
@@ -237,7 +269,46 @@ public record SignetSettings(
                 accounts,
                 throttle,
                 mail,
-                trustProxy);
+                trustProxy,
+                mfa);
+    }
+
+    private static Mfa readMfa(Source s, URI publicUrl) {
+        // A WebAuthn RP ID is a domain, never an IP address; browsers treat localhost as secure.
+        String urlHost = publicUrl.getHost();
+        boolean loopbackIp = urlHost.equals("127.0.0.1") || urlHost.equals("[::1]") || urlHost.equals("::1");
+        String rpId = s.get("SIGNET_WEBAUTHN_RP_ID")
+                .map(v -> v.toLowerCase(Locale.ROOT))
+                .orElse(loopbackIp ? "localhost" : urlHost.toLowerCase(Locale.ROOT));
+        if (!rpId.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?") || rpId.matches("[0-9.]+")) {
+            throw new SettingsException("SIGNET_WEBAUTHN_RP_ID", "a domain name such as signet.example.com", rpId);
+        }
+        String defaultOrigin = publicUrl.getScheme() + "://" + (loopbackIp ? "localhost" : urlHost)
+                + (publicUrl.getPort() < 0 ? "" : ":" + publicUrl.getPort());
+        List<String> origins = s.get("SIGNET_WEBAUTHN_ORIGINS")
+                .map(v -> Arrays.stream(v.split(","))
+                        .map(String::strip)
+                        .filter(o -> !o.isEmpty())
+                        .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
+                        .toList())
+                .orElse(List.of(defaultOrigin));
+        for (String origin : origins) {
+            if (!origin.matches("https?://[^/?#\\s]+")) {
+                throw new SettingsException(
+                        "SIGNET_WEBAUTHN_ORIGINS",
+                        "comma-separated origins such as https://signet.example.com",
+                        origin);
+            }
+        }
+        return new Mfa(
+                s.oneOf("SIGNET_MFA_REQUIRED", MfaRequirement.class).orElse(MfaRequirement.OFF),
+                s.intIn("SIGNET_OTP_WINDOW", 0, 10).orElse(1),
+                s.intIn("SIGNET_HOTP_LOOK_AHEAD", 1, 100).orElse(10),
+                s.get("SIGNET_OTP_ISSUER").orElse("Signet"),
+                rpId,
+                s.get("SIGNET_WEBAUTHN_RP_NAME").orElse("Signet"),
+                origins,
+                Duration.ofMinutes(s.intIn("SIGNET_STEP_UP_MINUTES", 1, 60).orElse(5)));
     }
 
     /** Settings from the process environment only. */

@@ -124,7 +124,7 @@ public final class SignInGuard {
         this.audit = Objects.requireNonNull(audit, "audit");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.fingerprintKey = loadOrCreateFingerprintKey(store, keyRing, clock);
+        this.fingerprintKey = keyRing.serverSecret(FINGERPRINT_KEY_NAME);
         this.buckets = new StoreBucketProxyManager(store, clock);
         this.bucketConfiguration = BucketConfiguration.builder()
                 .addLimit(limit ->
@@ -178,12 +178,14 @@ public final class SignInGuard {
     /**
      * Records a failed password check: the account's streak grows (and from the {@code
      * freeFailures}+1-th failure a delay starts), and the failure counts towards stuffing by this IP
-     * and spraying of this password. May start a source block.
+     * and spraying of this password. May start a source block. A {@code null} password is a failed
+     * second factor (a wrong one-time or recovery code): it counts for the account and for stuffing,
+     * but not for spraying, which is about passwords.
      */
     public void failed(String usernameKey, String ip, CharSequence password) {
         String key = accountKey(usernameKey);
         String source = sourceKey(ip);
-        String fingerprint = fingerprint(password == null ? "" : password);
+        String fingerprint = password == null ? null : fingerprint(password);
         long now = clock.millis();
         long windowStart = now - settings.window().toMillis();
         Counts counts = store.inTransaction(() -> {
@@ -210,22 +212,27 @@ public final class SignInGuard {
                             + " ON CONFLICT (ip, username_key) DO UPDATE SET last_at = excluded.last_at")
                     .params(source, key, now)
                     .update();
-            store.jdbc()
-                    .sql("INSERT INTO throttle_spray (fingerprint, username_key, ip, last_at) VALUES (?, ?, ?, ?)"
-                            + " ON CONFLICT (fingerprint, username_key, ip) DO UPDATE SET last_at = excluded.last_at")
-                    .params(fingerprint, key, source, now)
-                    .update();
+            if (fingerprint != null) {
+                store.jdbc()
+                        .sql(
+                                "INSERT INTO throttle_spray (fingerprint, username_key, ip, last_at) VALUES (?, ?, ?, ?)"
+                                        + " ON CONFLICT (fingerprint, username_key, ip) DO UPDATE SET last_at = excluded.last_at")
+                        .params(fingerprint, key, source, now)
+                        .update();
+            }
             long usernames = store.jdbc()
                     .sql("SELECT COUNT(*) FROM throttle_ip_user WHERE ip = ? AND last_at > ?")
                     .params(source, windowStart)
                     .query(Long.class)
                     .single();
-            long accounts = store.jdbc()
-                    .sql(
-                            "SELECT COUNT(DISTINCT username_key) FROM throttle_spray WHERE fingerprint = ? AND last_at > ?")
-                    .params(fingerprint, windowStart)
-                    .query(Long.class)
-                    .single();
+            long accounts = fingerprint == null
+                    ? 0
+                    : store.jdbc()
+                            .sql(
+                                    "SELECT COUNT(DISTINCT username_key) FROM throttle_spray WHERE fingerprint = ? AND last_at > ?")
+                            .params(fingerprint, windowStart)
+                            .query(Long.class)
+                            .single();
             return new Counts(usernames, accounts);
         });
         if (counts.usernamesFromIp() > settings.stuffingUsernames()) {
@@ -454,30 +461,5 @@ public final class SignInGuard {
     private static long seconds(Duration d) {
         long ms = d.toMillis();
         return Math.max(1, (ms + 999) / 1000);
-    }
-
-    private static byte[] loadOrCreateFingerprintKey(Store store, KeyRing keyRing, Clock clock) {
-        KeyRing.SecretRef ref = new KeyRing.SecretRef("app_secret", "sealed", FINGERPRINT_KEY_NAME);
-        String select = "SELECT sealed FROM app_secret WHERE name = ?";
-        String sealed = store.jdbc()
-                .sql(select)
-                .param(FINGERPRINT_KEY_NAME)
-                .query(String.class)
-                .optional()
-                .orElseGet(() -> {
-                    // Two nodes may race on first start: ON CONFLICT keeps the first key and both read it back.
-                    String fresh = keyRing.seal(ref, Secure.randomBytes(32));
-                    store.jdbc()
-                            .sql("INSERT INTO app_secret (name, sealed, created_at) VALUES (?, ?, ?)"
-                                    + " ON CONFLICT (name) DO NOTHING")
-                            .params(FINGERPRINT_KEY_NAME, fresh, clock.millis())
-                            .update();
-                    return store.jdbc()
-                            .sql(select)
-                            .param(FINGERPRINT_KEY_NAME)
-                            .query(String.class)
-                            .single();
-                });
-        return keyRing.open(ref, sealed);
     }
 }

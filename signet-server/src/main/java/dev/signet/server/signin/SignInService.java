@@ -11,7 +11,9 @@ import dev.signet.server.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Password sign-in, in this order: refuse over-long input without hashing; ask the {@link
@@ -28,7 +30,8 @@ public final class SignInService {
     /** The outcome. A refusal's {@code reason} is for the audit log and history, never for the client. */
     public sealed interface Result {}
 
-    public record Success(User user) implements Result {}
+    /** The password is right; {@code stage} says whether the sign-in is complete or needs a factor. */
+    public record Success(User user, SignetAuthentication.Stage stage) implements Result {}
 
     public record Refused(String reason, Optional<Duration> retryAfter) implements Result {
         public boolean throttled() {
@@ -42,6 +45,7 @@ public final class SignInService {
     private final SignInGuard gate;
     private final SignInHistory history;
     private final AuditLog audit;
+    private final FactorPolicy policy;
     private final Clock clock;
 
     public SignInService(
@@ -51,6 +55,7 @@ public final class SignInService {
             SignInGuard gate,
             SignInHistory history,
             AuditLog audit,
+            FactorPolicy policy,
             Clock clock) {
         this.store = store;
         this.users = users;
@@ -58,6 +63,7 @@ public final class SignInService {
         this.gate = gate;
         this.history = history;
         this.audit = audit;
+        this.policy = policy;
         this.clock = clock;
     }
 
@@ -104,10 +110,10 @@ public final class SignInService {
         User user = c.user();
         // Hashing happens before the transaction: the write lock is not held while Argon2id runs.
         String rehash = hasher.needsRehash(c.passwordHash()) ? hasher.hash(password) : null;
+        SignetAuthentication.Stage stage = policy.afterFirstFactor(user, Factor.PWD);
         Instant now = clock.instant();
         // One transaction (one commit, one fsync) for everything a successful sign-in writes.
         store.inTransaction(() -> {
-            gate.succeeded(Usernames.key(typed), client.ip());
             if (rehash != null) {
                 users.updatePasswordHash(user.id(), rehash);
                 audit.append(AuditEvent.of("account.password_rehashed", AuditEvent.SUCCESS)
@@ -116,16 +122,100 @@ public final class SignInService {
                         .detail("from", scheme(c.passwordHash()))
                         .build());
             }
-            users.recordSignIn(user.id(), now);
-            history.record(now, user.id(), typed, client, AuditEvent.SUCCESS, null, "pwd");
-            audit.append(AuditEvent.of("auth.sign_in", AuditEvent.SUCCESS)
-                    .actor(user.username())
-                    .subject(user.username())
+            if (stage == SignetAuthentication.Stage.SECOND_FACTOR) {
+                // Not signed in yet. The account's failure streak is kept: a right password must not
+                // reset the throttle on guessing the second factor.
+                audit.append(AuditEvent.of("auth.password_verified", AuditEvent.SUCCESS)
+                        .actor(user.username())
+                        .subject(user.username())
+                        .client(client.ip(), client.userAgent())
+                        .detail("next", "second_factor")
+                        .build());
+            } else {
+                recordSuccess(user, client, List.of(Factor.PWD), now);
+            }
+        });
+        return new Success(user, stage);
+    }
+
+    /**
+     * A signed-in user typing their password again (step-up): the same throttle, the same hashing, the
+     * failures counted. True when the password is right.
+     */
+    public boolean reauthenticate(User user, String password, ClientInfo client) {
+        if (password == null || password.isEmpty() || password.length() > PasswordHasher.MAX_LENGTH * 2) {
+            return false;
+        }
+        if (secondFactorThrottled(user, client).isPresent()) {
+            return false;
+        }
+        Optional<UserRepository.Credentials> c = users.credentialsById(user.id());
+        boolean ok = c.isPresent()
+                && c.get().passwordHash() != null
+                && c.get().user().active()
+                && hasher.verify(password, c.get().passwordHash());
+        if (!ok) {
+            factorFailed(user, Factor.PWD, client, "bad_password");
+        }
+        return ok;
+    }
+
+    /**
+     * Before checking a second factor: the same brute-force throttle as passwords, for this account
+     * and client. Empty when the attempt may go ahead.
+     */
+    public Optional<Duration> secondFactorThrottled(User user, ClientInfo client) {
+        SignInGuard.Verdict verdict = gate.check(Usernames.key(user.username()), client.ip());
+        return verdict.isAllowed() ? Optional.empty() : Optional.of(verdict.retryAfter());
+    }
+
+    /**
+     * A sign-in completed by {@code factors} (the last one just verified): ends the account's failure
+     * streak, records the sign-in in the history and the audit log.
+     */
+    public void completed(User user, List<Factor> factors, ClientInfo client) {
+        Instant now = clock.instant();
+        store.inTransaction(() -> recordSuccess(user, client, factors, now));
+    }
+
+    /**
+     * A second factor (or a passkey) refused: counts towards the account's and the client's throttle
+     * like a wrong password (but not towards password spraying), and is recorded.
+     */
+    public void factorFailed(User user, Factor factor, ClientInfo client, String reason) {
+        Instant now = clock.instant();
+        store.inTransaction(() -> {
+            if (user != null) {
+                gate.failed(Usernames.key(user.username()), client.ip(), null);
+            }
+            history.record(
+                    now,
+                    user == null ? null : user.id(),
+                    user == null ? null : user.username(),
+                    client,
+                    AuditEvent.FAILURE,
+                    reason,
+                    factor.amr());
+            audit.append(AuditEvent.of("auth.sign_in", AuditEvent.FAILURE)
+                    .subject(user == null ? null : user.username())
                     .client(client.ip(), client.userAgent())
-                    .detail("factors", "pwd")
+                    .reason(reason)
+                    .detail("factor", factor.amr())
                     .build());
         });
-        return new Success(user);
+    }
+
+    private void recordSuccess(User user, ClientInfo client, List<Factor> factors, Instant now) {
+        String used = factors.stream().map(Factor::amr).distinct().collect(Collectors.joining("+"));
+        gate.succeeded(Usernames.key(user.username()), client.ip());
+        users.recordSignIn(user.id(), now);
+        history.record(now, user.id(), user.username(), client, AuditEvent.SUCCESS, null, used);
+        audit.append(AuditEvent.of("auth.sign_in", AuditEvent.SUCCESS)
+                .actor(user.username())
+                .subject(user.username())
+                .client(client.ip(), client.userAgent())
+                .detail("factors", used)
+                .build());
     }
 
     private Result refuse(

@@ -3,6 +3,7 @@ package dev.signet.server.store;
 import dev.signet.core.crypto.DataKey;
 import dev.signet.core.crypto.Envelope;
 import dev.signet.core.crypto.MasterKey;
+import dev.signet.core.crypto.Secure;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -47,6 +48,35 @@ public final class KeyRing {
     /** Opens a sealed value read from {@code ref}; throws {@code CryptoException} if it is not intact. */
     public byte[] open(SecretRef ref, String sealed) {
         return Envelope.open(sealed, ref.context(), this::dataKey);
+    }
+
+    /**
+     * A 32-byte server secret (an HMAC key, say) named {@code name}: made from {@code SecureRandom} at
+     * first use and kept sealed in {@code app_secret}. Two nodes racing on first use agree on one.
+     */
+    public byte[] serverSecret(String name) {
+        SecretRef ref = new SecretRef("app_secret", "sealed", name);
+        String select = "SELECT sealed FROM app_secret WHERE name = ?";
+        String sealed = store.jdbc()
+                .sql(select)
+                .param(name)
+                .query(String.class)
+                .optional()
+                .orElseGet(() -> {
+                    // ON CONFLICT keeps the first node's secret, and every node reads that one back.
+                    String fresh = seal(ref, Secure.randomBytes(32));
+                    store.jdbc()
+                            .sql("INSERT INTO app_secret (name, sealed, created_at) VALUES (?, ?, ?)"
+                                    + " ON CONFLICT (name) DO NOTHING")
+                            .params(name, fresh, clock.millis())
+                            .update();
+                    return store.jdbc()
+                            .sql(select)
+                            .param(name)
+                            .query(String.class)
+                            .single();
+                });
+        return open(ref, sealed);
     }
 
     /** The master key's check value, as stored in {@code keyring}. */

@@ -20,6 +20,7 @@ public final class Scopes {
     public static final String SESSIONS_WRITE = "sessions:write";
     public static final String CA_ISSUE = "ca:issue";
     public static final String CA_ADMIN = "ca:admin";
+    public static final String VALIDATE = "validate";
 
     /** Every scope, with whether it needs the administrator role, and what it allows. */
     public record Scope(String name, boolean adminOnly, String description) {}
@@ -33,6 +34,7 @@ public final class Scopes {
         add(TOKENS_WRITE, false, "list, create and revoke the owner's own API tokens");
         add(SESSIONS_WRITE, false, "list and end the owner's own browser sessions");
         add(CA_ISSUE, true, "list CAs and certificates, issue certificates from CSRs or generated keys, download them");
+        add(VALIDATE, true, "check users' passwords and one-time codes (for VPN, SSH, PAM and RADIUS bridges)");
         add(CA_ADMIN, true, "create, import and take offline certificate authorities; revoke certificates");
     }
 

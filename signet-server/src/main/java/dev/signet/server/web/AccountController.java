@@ -53,6 +53,7 @@ class AccountController {
     private final AuditLog audit;
     private final Clock clock;
     private final SignetSettings settings;
+    private final SignInFlow flow;
 
     AccountController(
             AccountService accounts,
@@ -61,7 +62,8 @@ class AccountController {
             SignInHistory history,
             AuditLog audit,
             Clock clock,
-            SignetSettings settings) {
+            SignetSettings settings,
+            SignInFlow flow) {
         this.accounts = accounts;
         this.sessions = sessions;
         this.tokens = tokens;
@@ -69,6 +71,7 @@ class AccountController {
         this.audit = audit;
         this.clock = clock;
         this.settings = settings;
+        this.flow = flow;
     }
 
     // ---- profile and password ----------------------------------------------------------------
@@ -84,8 +87,16 @@ class AccountController {
             @RequestParam(name = "email", required = false) String email,
             @RequestParam(name = "displayName", required = false) String displayName,
             Model model,
+            HttpServletRequest request,
             HttpServletResponse response,
             RedirectAttributes redirect) {
+        User current = accounts.get(me.userId());
+        String before = current.email() == null ? "" : current.email();
+        if (!before.equalsIgnoreCase(email == null ? "" : email.strip()) && !flow.stepUpFresh(request)) {
+            // a new email address can reset the password: it needs a fresh authentication
+            redirect.addFlashAttribute("notice", "Confirm it is you, then change your email address again.");
+            return "redirect:/account/step-up?next=/account";
+        }
         try {
             accounts.update(
                     me.userId(),
@@ -239,8 +250,12 @@ class AccountController {
             @RequestParam(name = "name", required = false) String name,
             @RequestParam(name = "scopes", required = false) List<String> scopes,
             @RequestParam(name = "expiry", required = false) String expiry,
+            HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
+        if (!flow.stepUpFresh(request)) {
+            return "redirect:/account/step-up?next=/account/tokens";
+        }
         User user = accounts.get(me.userId());
         try {
             TokenService.Created created = tokens.create(

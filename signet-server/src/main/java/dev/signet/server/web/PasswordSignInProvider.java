@@ -1,8 +1,11 @@
 package dev.signet.server.web;
 
 import dev.signet.server.signin.ClientInfo;
+import dev.signet.server.signin.Factor;
 import dev.signet.server.signin.SignInService;
+import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.signin.SignetPrincipal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.security.authentication.AuthenticationProvider;
@@ -10,7 +13,6 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /** Spring Security's side of {@link SignInService}: the sign-in form's credentials in, a principal out. */
 final class PasswordSignInProvider implements AuthenticationProvider {
@@ -29,9 +31,11 @@ final class PasswordSignInProvider implements AuthenticationProvider {
     }
 
     private final SignInService signIn;
+    private final Clock clock;
 
-    PasswordSignInProvider(SignInService signIn) {
+    PasswordSignInProvider(SignInService signIn, Clock clock) {
         this.signIn = signIn;
+        this.clock = clock;
     }
 
     @Override
@@ -43,12 +47,10 @@ final class PasswordSignInProvider implements AuthenticationProvider {
                 signIn.signIn(username, credentials == null ? null : credentials.toString(), client);
         return switch (result) {
             case SignInService.Success s -> {
-                SignetPrincipal principal = SignetPrincipal.of(s.user());
-                var token = UsernamePasswordAuthenticationToken.authenticated(
-                        principal,
-                        null,
-                        List.of(new SimpleGrantedAuthority(
-                                "ROLE_" + s.user().role().name())));
+                var token = new SignetAuthentication(
+                        SignetPrincipal.of(s.user()),
+                        s.stage(),
+                        List.of(new SignetAuthentication.FactorUse(Factor.PWD, clock.instant())));
                 token.setDetails(client);
                 yield token;
             }

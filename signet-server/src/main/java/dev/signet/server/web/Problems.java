@@ -18,7 +18,10 @@ public final class Problems {
         if (code.endsWith(".not_found")) {
             return HttpStatus.NOT_FOUND;
         }
-        if (code.endsWith(".taken") || code.endsWith(".last_admin") || code.endsWith(".conflict")) {
+        if (code.endsWith(".taken")
+                || code.endsWith(".last_admin")
+                || code.endsWith(".last_required")
+                || code.endsWith(".conflict")) {
             return HttpStatus.CONFLICT;
         }
         // The CA's state forbids it now (its key is offline, or online already; revocation is final).
@@ -28,7 +31,7 @@ public final class Problems {
                 || code.endsWith(".already_revoked")) {
             return HttpStatus.CONFLICT;
         }
-        if (code.endsWith(".forbidden") || code.endsWith(".insufficient_scope")) {
+        if (code.endsWith(".forbidden") || code.endsWith(".insufficient_scope") || code.endsWith(".step_up_required")) {
             return HttpStatus.FORBIDDEN;
         }
         if (code.equals("request.too_large")) {

@@ -5,9 +5,11 @@ import dev.signet.server.audit.AuditLog;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.ClientInfo;
 import dev.signet.server.signin.SignInService;
+import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.token.Scopes;
 import dev.signet.server.token.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Clock;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +22,7 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
@@ -71,6 +74,8 @@ class SecurityConfig {
                         .hasAuthority("SCOPE_" + Scopes.CA_ISSUE)
                         .requestMatchers("/api/v1/ca", "/api/v1/ca/**", "/api/v1/certificates/**")
                         .hasAuthority("SCOPE_" + Scopes.CA_ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/api/v1/validate")
+                        .hasAuthority("SCOPE_" + Scopes.VALIDATE)
                         .requestMatchers("/api/v1/me")
                         .authenticated()
                         .anyRequest()
@@ -136,8 +141,8 @@ class SecurityConfig {
 
     @Bean
     @Order(3)
-    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit) throws Exception {
-        AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn));
+    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit, Clock clock) throws Exception {
+        AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn, clock));
         http.authenticationManager(manager)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
                                 "/healthz",
@@ -148,16 +153,41 @@ class SecurityConfig {
                                 "/reset",
                                 "/reset/**",
                                 "/register",
+                                "/signin/passkey",
+                                "/signin/passkey/**",
                                 "/css/**",
                                 "/js/**",
                                 "/img/**",
                                 "/favicon.ico",
                                 "/error")
                         .permitAll()
+                        .requestMatchers("/signin/factor", "/signin/factor/**")
+                        .hasAuthority(SignetAuthentication.SECOND_FACTOR_PENDING)
+                        .requestMatchers(
+                                "/account/factors",
+                                "/account/factors/**",
+                                "/account/passkeys",
+                                "/account/passkeys/**",
+                                "/account/step-up")
+                        .hasAnyAuthority(SignetAuthentication.SIGNED_IN, SignetAuthentication.ENROL_PENDING)
+                        .requestMatchers("/signout")
+                        .authenticated()
                         .requestMatchers("/admin", "/admin/**")
                         .hasRole("ADMIN")
                         .anyRequest()
-                        .authenticated())
+                        .hasAuthority(SignetAuthentication.SIGNED_IN))
+                .exceptionHandling(e -> e.accessDeniedHandler((request, response, ex) -> {
+                    // A sign-in that is not complete is led to its next step, not shown a 403.
+                    String next = SignInFlow.current()
+                            .filter(a -> a.stage() != SignetAuthentication.Stage.COMPLETE)
+                            .map(a -> SignInFlow.landing(a.stage()))
+                            .orElse(null);
+                    if (next != null) {
+                        response.sendRedirect(request.getContextPath() + next);
+                    } else {
+                        new AccessDeniedHandlerImpl().handle(request, response, ex);
+                    }
+                }))
                 .formLogin(form -> form.loginPage("/signin")
                         .loginProcessingUrl("/signin")
                         .usernameParameter("username")
@@ -166,7 +196,10 @@ class SecurityConfig {
                         .successHandler((request, response, authentication) -> {
                             request.getSession()
                                     .setAttribute(DbSessionRepository.CLIENT_ATTRIBUTE, ClientInfo.of(request));
-                            response.sendRedirect(request.getContextPath() + "/");
+                            SignetAuthentication.Stage stage = authentication instanceof SignetAuthentication s
+                                    ? s.stage()
+                                    : SignetAuthentication.Stage.COMPLETE;
+                            response.sendRedirect(request.getContextPath() + SignInFlow.landing(stage));
                         })
                         .failureHandler((request, response, exception) -> {
                             if (exception instanceof PasswordSignInProvider.ThrottledException t) {
