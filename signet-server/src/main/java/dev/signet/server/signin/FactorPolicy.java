@@ -131,6 +131,24 @@ public final class FactorPolicy {
     }
 
     /**
+     * Removes every second factor of the user (authenticators, passkeys, recovery codes): an
+     * administrator's answer to a lost device. Returns how many were removed. The caller audits.
+     */
+    public int resetAll(String userId) {
+        int removed = 0;
+        for (String table : new String[] {"otp_device", "passkey", "recovery_code", "webauthn_challenge"}) {
+            int rows = store.jdbc()
+                    .sql("DELETE FROM " + table + " WHERE user_id = ?")
+                    .param(userId)
+                    .update();
+            if (!table.equals("webauthn_challenge") && !table.equals("recovery_code")) {
+                removed += rows;
+            }
+        }
+        return removed;
+    }
+
+    /**
      * Refuses removing a factor when the policy requires one and this is the last that meets it
      * ({@code factor.last_required}, 409).
      */

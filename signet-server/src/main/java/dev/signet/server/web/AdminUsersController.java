@@ -8,10 +8,13 @@ import dev.signet.server.account.UserRepository;
 import dev.signet.server.account.Usernames;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.config.SignetSettings.MfaRequirement;
 import dev.signet.server.guard.SignInGuard;
 import dev.signet.server.session.DbSessionRepository;
+import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignInHistory;
 import dev.signet.server.signin.SignetPrincipal;
+import dev.signet.server.store.Store;
 import dev.signet.server.token.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -20,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -53,6 +57,8 @@ class AdminUsersController {
     private final SignInGuard guard;
     private final AuditLog audit;
     private final Clock clock;
+    private final FactorPolicy factors;
+    private final Store store;
 
     AdminUsersController(
             AccountService accounts,
@@ -62,7 +68,11 @@ class AdminUsersController {
             SignInHistory history,
             SignInGuard guard,
             AuditLog audit,
-            Clock clock) {
+            Clock clock,
+            FactorPolicy factors,
+            Store store) {
+        this.factors = factors;
+        this.store = store;
         this.accounts = accounts;
         this.users = users;
         this.sessions = sessions;
@@ -363,6 +373,89 @@ class AdminUsersController {
         }
     }
 
+    @PostMapping("/{id}/mfa")
+    String setMfa(
+            @AuthenticationPrincipal SignetPrincipal me,
+            @PathVariable("id") String id,
+            @RequestParam(name = "required", required = false) String required,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
+        try {
+            User user = accounts.get(id);
+            Optional<MfaRequirement> requirement = parseRequirement(required);
+            store.inTransaction(() -> {
+                factors.setOwn(user.id(), requirement);
+                audit.append(AuditEvent.of("user.mfa_policy_changed", AuditEvent.SUCCESS)
+                        .actor(me.username())
+                        .subject(user.username())
+                        .detail(
+                                "required",
+                                requirement
+                                        .map(r -> r.name().toLowerCase(Locale.ROOT))
+                                        .orElse("server"))
+                        .build());
+            });
+            redirect.addFlashAttribute(
+                    "notice",
+                    "Two-step sign-in for " + user.username() + ": " + describe(factors.requirement(user.id()))
+                            + ". It applies at their next sign-in.");
+            return "redirect:/admin/users/" + id;
+        } catch (AccountException e) {
+            return refused(me, id, e, model, response);
+        }
+    }
+
+    @PostMapping("/{id}/factors/reset")
+    String resetFactors(
+            @AuthenticationPrincipal SignetPrincipal me,
+            @PathVariable("id") String id,
+            Model model,
+            HttpServletResponse response,
+            RedirectAttributes redirect) {
+        try {
+            User user = accounts.get(id);
+            int[] counts = new int[2];
+            store.inTransaction(() -> {
+                counts[0] = factors.resetAll(user.id());
+                counts[1] = sessions.endAll(user.id(), null);
+                audit.append(AuditEvent.of("user.factors_reset", AuditEvent.SUCCESS)
+                        .actor(me.username())
+                        .subject(user.username())
+                        .detail("factors_removed", Integer.toString(counts[0]))
+                        .detail("sessions_ended", Integer.toString(counts[1]))
+                        .build());
+            });
+            redirect.addFlashAttribute(
+                    "notice",
+                    "Every second factor of " + user.username() + " is removed and their sessions are ended. "
+                            + "If their account requires one, they set up a new one at their next sign-in.");
+            return "redirect:/admin/users/" + id;
+        } catch (AccountException e) {
+            return refused(me, id, e, model, response);
+        }
+    }
+
+    static Optional<MfaRequirement> parseRequirement(String value) {
+        if (value == null || value.isBlank() || value.equalsIgnoreCase("server")) {
+            return Optional.empty();
+        }
+        try {
+            MfaRequirement r = MfaRequirement.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            return r == MfaRequirement.OFF ? Optional.empty() : Optional.of(r);
+        } catch (IllegalArgumentException e) {
+            throw new AccountException("user.mfa_required_invalid", "choose server, any or phishing_resistant");
+        }
+    }
+
+    static String describe(MfaRequirement r) {
+        return switch (r) {
+            case OFF -> "optional";
+            case ANY -> "a second factor is required";
+            case PHISHING_RESISTANT -> "a passkey is required";
+        };
+    }
+
     @PostMapping("/{id}/password")
     String setPassword(
             @AuthenticationPrincipal SignetPrincipal me,
@@ -406,6 +499,14 @@ class AdminUsersController {
                 tokens.forUser(user.id()).stream().filter(t -> t.activeAt(now)).count());
         model.addAttribute(
                 "signIns", ConsoleModel.attempts(history.forUser(user.id(), AccountController.HISTORY_SIZE)));
+        model.addAttribute("enrolled", factors.enrolled(user.id()));
+        model.addAttribute(
+                "mfaOwn",
+                factors.own(user.id())
+                        .map(r -> r.name().toLowerCase(Locale.ROOT))
+                        .orElse("server"));
+        model.addAttribute("mfaGlobal", describe(factors.global()));
+        model.addAttribute("mfaEffective", describe(factors.requirement(user.id())));
         return "admin-user";
     }
 

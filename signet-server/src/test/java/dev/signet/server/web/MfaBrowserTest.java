@@ -113,7 +113,9 @@ class MfaBrowserTest {
                 .submit("otp-submit");
         assertThat(browser.text("otp-error")).contains("not right");
         clock.advance(Duration.ofSeconds(30));
-        browser.type("code", oathtool(secret, clock.instant())).submit("otp-submit").waitForPath("/account");
+        browser.type("code", oathtool(secret, clock.instant()))
+                .submit("otp-submit")
+                .waitForPath("/account");
         assertThat(browser.consoleErrors())
                 .as("only the wrong code's 401")
                 .singleElement()
@@ -121,7 +123,10 @@ class MfaBrowserTest {
     }
 
     private Browser signIn() {
-        return browser.go("/signin").type("username", "carol").type("password", PASSWORD).submit("submit");
+        return browser.go("/signin")
+                .type("username", "carol")
+                .type("password", PASSWORD)
+                .submit("submit");
     }
 
     private static String decodeQr(byte[] png) throws Exception {
@@ -137,8 +142,8 @@ class MfaBrowserTest {
         if (!Files.isExecutable(binary)) {
             throw new AssertionError("oathtool is missing: apt-get install oathtool (bash .ci/run installs it)");
         }
-        List<String> command = new ArrayList<>(List.of(
-                binary.toString(), "--totp", "--base32", "--now=" + OATH_TIME.format(at) + " UTC", "-"));
+        List<String> command = new ArrayList<>(
+                List.of(binary.toString(), "--totp", "--base32", "--now=" + OATH_TIME.format(at) + " UTC", "-"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((base32 + "\n").getBytes(StandardCharsets.US_ASCII));

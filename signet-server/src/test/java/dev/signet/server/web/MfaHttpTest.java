@@ -208,6 +208,55 @@ class MfaHttpTest {
         assertThat(server.get(client, "/account/factors").body()).contains("id=\"device-" + device.group(1));
     }
 
+    HttpResponse<String> api(String method, String path, String token, String json) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + token);
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(
+                method,
+                json == null
+                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void administratorsSetTheUsersPolicyAndResetLostFactorsOverTheApi() throws Exception {
+        User admin = bean(AccountService.class)
+                .create(
+                        new AccountService.NewAccount(
+                                "admin" + (++names), null, null, User.Role.ADMIN, null, PASSWORD, null),
+                        "test");
+        String token = bean(dev.signet.server.token.TokenService.class)
+                .create(admin, "ops", java.util.Set.of("users:read", "users:write"), Optional.empty(), "test")
+                .secret();
+        User user = newUser(Optional.empty());
+        String base = "/api/v1/users/" + user.id() + "/factors";
+        assertThat(api("GET", base, token, null).body())
+                .contains("\"mfaRequired\":\"server\"", "\"effective\":\"off\"", "\"otpDevices\":0");
+        HttpResponse<String> bad = api("PUT", base + "/policy", token, "{\"mfaRequired\":\"sometimes\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("request.invalid");
+        assertThat(api("PUT", base + "/policy", token, "{\"mfaRequired\":\"any\"}")
+                        .body())
+                .contains("\"effective\":\"any\"");
+
+        HttpClient client = TestServer.browserLikeClient();
+        assertThat(location(signIn(client, user.username()))).endsWith("/account/factors?enrol");
+        enrol(client);
+        assertThat(api("GET", base, token, null).body()).contains("\"otpDevices\":1", "\"recoveryCodesLeft\":10");
+
+        HttpResponse<String> reset = api("DELETE", base, token, null);
+        assertThat(reset.statusCode()).isEqualTo(200);
+        assertThat(reset.body()).contains("\"factorsRemoved\":1", "\"sessionsEnded\":1");
+        assertThat(api("GET", base, token, null).body()).contains("\"otpDevices\":0", "\"recoveryCodesLeft\":0");
+        HttpResponse<String> after = server.get(client, "/account");
+        assertThat(after.statusCode()).as("the session was ended").isEqualTo(302);
+        assertThat(location(after)).endsWith("/signin");
+        assertThat(bean(AuditLog.class).recent(10, "user.factors_reset")).hasSize(1);
+    }
+
     @Test
     void aRecoveryCodeSignsInOnce() throws Exception {
         User user = newUser(Optional.empty());
