@@ -120,6 +120,21 @@ public final class ValidationService {
         if (!user.active()) {
             return refuse(user, username, client, caller, "account_disabled", password, true);
         }
+        // The code check and all bookkeeping in one transaction: one commit per validation, and the
+        // code's conditional update commits together with the audit row that records it.
+        return store.inTransaction(
+                () -> checkCodeAndRecord(user, username, password != null, code, client, caller, key, used));
+    }
+
+    private Outcome checkCodeAndRecord(
+            User user,
+            String username,
+            boolean passwordGiven,
+            String code,
+            ClientInfo client,
+            String caller,
+            String key,
+            List<Factor> used) {
         MfaRequirement requirement = policy.requirement(user.id());
         if (code != null) {
             Optional<String> recoveryCode = code.length() > 8 ? RecoveryCodes.normalize(code) : Optional.empty();
@@ -177,17 +192,15 @@ public final class ValidationService {
         }
         Instant now = clock.instant();
         String factors = used.stream().map(Factor::amr).distinct().collect(Collectors.joining("+"));
-        store.inTransaction(() -> {
-            gate.succeeded(key, client.ip());
-            users.recordSignIn(user.id(), now);
-            history.record(now, user.id(), user.username(), client, AuditEvent.SUCCESS, null, factors);
-            audit.append(AuditEvent.of("auth.validate", AuditEvent.SUCCESS)
-                    .actor(caller)
-                    .subject(user.username())
-                    .client(client.ip(), client.userAgent())
-                    .detail("factors", factors)
-                    .build());
-        });
+        gate.succeeded(key, client.ip());
+        users.recordSignIn(user.id(), now);
+        history.record(now, user.id(), user.username(), client, AuditEvent.SUCCESS, null, factors);
+        audit.append(AuditEvent.of("auth.validate", AuditEvent.SUCCESS)
+                .actor(caller)
+                .subject(user.username())
+                .client(client.ip(), client.userAgent())
+                .detail("factors", factors)
+                .build());
         return Outcome.accept(List.copyOf(used));
     }
 

@@ -21,6 +21,7 @@ public final class Problems {
         if (code.endsWith(".taken")
                 || code.endsWith(".last_admin")
                 || code.endsWith(".last_required")
+                || code.endsWith(".already_registered")
                 || code.endsWith(".conflict")) {
             return HttpStatus.CONFLICT;
         }
