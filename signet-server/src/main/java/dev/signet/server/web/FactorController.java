@@ -176,8 +176,8 @@ class FactorController {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
             return stepUpPage(me, model, "Confirm with one of the ways offered below.");
         }
-        flow.factorVerified(request, response, user, factor);
-        return "redirect:" + takeStepUpNext(request);
+        // a step-up: the flow answers with where the step-up page was asked from
+        return "redirect:" + flow.factorVerified(request, response, user, factor);
     }
 
     private String stepUpPage(SignetPrincipal me, Model model, String error) {

@@ -321,6 +321,39 @@ abstract class FactorContractTest {
         assertThat(recovery.remaining(user.id())).isEqualTo(9);
     }
 
+    @Test
+    void usingARecoveryCodeMailsTheUser() throws Exception {
+        com.icegreen.greenmail.util.GreenMail smtp = new com.icegreen.greenmail.util.GreenMail(
+                new com.icegreen.greenmail.util.ServerSetup(0, "127.0.0.1", "smtp"));
+        smtp.start();
+        try {
+            Mailer mailer = new Mailer(new SignetSettings.Mail(
+                    Optional.of("127.0.0.1"),
+                    smtp.getSmtp().getPort(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    "signet@example.test",
+                    SignetSettings.MailSecurity.NONE));
+            RecoveryCodeService mailing = new RecoveryCodeService(store(), vault.keyRing(), audit, mailer, clock);
+            User user = users.create(
+                    "mailed" + names.incrementAndGet(), "dana@example.test", User.Role.USER, null, clock.instant());
+            List<String> codes = mailing.regenerate(user, user.username());
+            assertThat(mailing.use(user, codes.get(3))).isEqualTo(RecoveryCodeService.Check.ACCEPTED);
+            assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+            var message = smtp.getReceivedMessages()[0];
+            assertThat(message.getAllRecipients()[0].toString()).isEqualTo("dana@example.test");
+            String body = com.icegreen.greenmail.util.GreenMailUtil.getBody(message);
+            assertThat(body)
+                    .contains("recovery code was used", "9 recovery codes are left")
+                    .doesNotContain(codes.get(3));
+            assertThat(audit.recent(5, "account.recovery_code_used"))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.details()).contains("9"));
+        } finally {
+            smtp.stop();
+        }
+    }
+
     // ---- policy ---------------------------------------------------------------------------------
 
     @Test

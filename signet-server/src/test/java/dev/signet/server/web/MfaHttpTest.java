@@ -258,6 +258,43 @@ class MfaHttpTest {
     }
 
     @Test
+    void changingTheEmailNeedsAStepUpAndAnAdministratorCanRequireAFactorFromTheConsole() throws Exception {
+        User user = newUser(Optional.empty());
+        HttpClient client = TestServer.browserLikeClient();
+        signIn(client, user.username());
+        clock.advance(Duration.ofMinutes(6));
+        HttpResponse<String> stale =
+                server.submit(client, "/account", "/account/profile", "email=new%40example.test&displayName=");
+        assertThat(location(stale)).contains("/account/step-up?next=/account");
+        HttpResponse<String> stepUp = server.get(client, "/account/step-up?next=/account");
+        assertThat(stepUp.body()).contains("id=\"step-up-password\"");
+        assertThat(location(server.submit(
+                        client, "/account/step-up?next=/account", "/account/step-up", "password=" + enc(PASSWORD))))
+                .endsWith("/account");
+        assertThat(location(
+                        server.submit(client, "/account", "/account/profile", "email=new%40example.test&displayName=")))
+                .endsWith("/account");
+        assertThat(bean(AccountService.class).get(user.id()).email()).isEqualTo("new@example.test");
+
+        User admin = bean(AccountService.class)
+                .create(
+                        new AccountService.NewAccount(
+                                "boss" + (++names), null, null, User.Role.ADMIN, null, PASSWORD, null),
+                        "test");
+        HttpClient adminClient = TestServer.browserLikeClient();
+        signIn(adminClient, admin.username());
+        String page = "/admin/users/" + user.id();
+        assertThat(server.get(adminClient, page).body()).contains("id=\"mfa-block\"");
+        HttpResponse<String> bad = server.submit(adminClient, page, page + "/mfa", "required=sometimes");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(location(server.submit(adminClient, page, page + "/mfa", "required=any")))
+                .endsWith(page);
+        assertThat(bean(FactorPolicy.class).requirement(user.id())).isEqualTo(MfaRequirement.ANY);
+        HttpClient next = TestServer.browserLikeClient();
+        assertThat(location(signIn(next, user.username()))).endsWith("/account/factors?enrol");
+    }
+
+    @Test
     void aRecoveryCodeSignsInOnce() throws Exception {
         User user = newUser(Optional.empty());
         HttpClient first = TestServer.browserLikeClient();
