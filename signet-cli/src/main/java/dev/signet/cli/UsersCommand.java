@@ -29,7 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
             UsersCommand.Create.class,
             UsersCommand.Disable.class,
             UsersCommand.Enable.class,
-            UsersCommand.Delete.class
+            UsersCommand.Delete.class,
+            UsersCommand.Factors.class,
+            UsersCommand.Mfa.class,
+            UsersCommand.ResetFactors.class
         })
 final class UsersCommand {
     private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
@@ -218,6 +221,97 @@ final class UsersCommand {
         @Override
         public Integer call() {
             return act(spec, user, "deleted", (a, id) -> a.delete("/api/v1/users/" + id));
+        }
+    }
+
+    @Command(
+            name = "factors",
+            mixinStandardHelpOptions = true,
+            description = "Show a user's MFA policy and second factors (counts only, never a secret).")
+    static final class Factors implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME|ID", description = "Username or id.")
+        String user;
+
+        @Option(names = "--json", description = "Print the server's JSON answer.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = LoginCommand.client(spec);
+            JsonNode u = find(api, user);
+            JsonNode f = api.get("/api/v1/users/" + u.path("id").asString() + "/factors");
+            if (json) {
+                System.out.println(f.toPrettyString());
+                return Main.EXIT_OK;
+            }
+            System.out.println("User:             " + u.path("username").asString());
+            System.out.println("Policy (own):     " + f.path("mfaRequired").asString());
+            System.out.println("Policy in force:  " + f.path("effective").asString());
+            System.out.println("Authenticators:   " + f.path("otpDevices").asInt());
+            System.out.println("Passkeys:         " + f.path("passkeys").asInt());
+            System.out.println(
+                    "Recovery codes:   " + f.path("recoveryCodesLeft").asInt() + " left");
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(
+            name = "mfa",
+            mixinStandardHelpOptions = true,
+            description = "Set a user's own MFA policy; it can only make the server's (SIGNET_MFA_REQUIRED) stricter.")
+    static final class Mfa implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME|ID", description = "Username or id.")
+        String user;
+
+        @Option(
+                names = "--required",
+                required = true,
+                paramLabel = "POLICY",
+                description =
+                        "server (follow the server setting), any (a second factor), phishing_resistant (a passkey).")
+        String required;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = LoginCommand.client(spec);
+            JsonNode u = find(api, user);
+            JsonNode f = api.send(
+                    "PUT",
+                    "/api/v1/users/" + u.path("id").asString() + "/factors/policy",
+                    Map.of("mfaRequired", required));
+            System.out.println("User '" + u.path("username").asString() + "': second factor policy "
+                    + f.path("effective").asString() + " (own setting: "
+                    + f.path("mfaRequired").asString() + ").");
+            return Main.EXIT_OK;
+        }
+    }
+
+    @Command(
+            name = "reset-factors",
+            mixinStandardHelpOptions = true,
+            description = "Remove every second factor of a user (a lost device) and end their sessions.")
+    static final class ResetFactors implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME|ID", description = "Username or id.")
+        String user;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ApiClient api = LoginCommand.client(spec);
+            JsonNode u = find(api, user);
+            JsonNode r = api.delete("/api/v1/users/" + u.path("id").asString() + "/factors");
+            System.out.println("User '" + u.path("username").asString() + "': "
+                    + r.path("factorsRemoved").asInt() + " second factor(s) removed, "
+                    + r.path("sessionsEnded").asInt() + " session(s) ended.");
+            return Main.EXIT_OK;
         }
     }
 

@@ -171,6 +171,16 @@ class ApiCommandsTest {
         assertThat(listed.path("total").asInt()).isEqualTo(1);
         assertThat(listed.path("users").get(0).path("username").asString()).isEqualTo("erin");
 
+        assertThat(run("", "users", "factors", "erin")).as(err()).isZero();
+        assertThat(out()).contains("Policy in force:  off", "Authenticators:   0");
+        assertThat(run("", "users", "mfa", "erin", "--required", "any"))
+                .as(err())
+                .isZero();
+        assertThat(out()).contains("second factor policy any");
+        assertThat(run("", "users", "mfa", "erin", "--required", "sometimes")).isEqualTo(Main.EXIT_FAILED);
+        assertThat(err()).contains("mfaRequired");
+        assertThat(run("", "users", "reset-factors", "erin")).as(err()).isZero();
+        assertThat(out()).contains("0 second factor(s) removed");
         assertThat(run("", "users", "disable", "ERIN")).as(err()).isZero();
         assertThat(out()).contains("User 'erin' disabled.");
         assertThat(run("", "users", "delete", "erin")).as(err()).isZero();
