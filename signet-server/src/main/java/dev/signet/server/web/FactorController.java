@@ -254,23 +254,12 @@ class FactorController {
             RedirectAttributes redirect) {
         User user = accounts.get(me.userId());
         ClientInfo client = ClientInfo.of(request);
-        Optional<Duration> wait = signIn.secondFactorThrottled(user, client);
         try {
-            if (wait.isPresent()) {
-                throw new AccountException("otp.throttled", throttledMessage(wait.get()));
-            }
-            otp.confirm(user, id, code);
+            guarded(user, client, "enrolment_code_invalid", () -> otp.confirm(user, id, code));
         } catch (AccountException e) {
-            if (!e.code().equals("otp.throttled")) {
-                signIn.factorFailed(user, Factor.OTP, client, "enrolment_code_invalid");
-            }
-            Optional<OtpService.Enrolment> pending = otp.pending(user, id);
-            if (pending.isEmpty()) {
-                ConsoleModel.refusal(e, model, response);
-                return factorsPage(me, model);
-            }
             ConsoleModel.refusal(e, model, response);
-            return enrolPage(pending.get(), model, response);
+            Optional<OtpService.Enrolment> pending = otp.pending(user, id);
+            return pending.isPresent() ? enrolPage(pending.get(), model, response) : factorsPage(me, model);
         }
         flow.factorsChanged(request, response);
         if (!recovery.generated(user.id())) {
@@ -314,15 +303,8 @@ class FactorController {
         User user = accounts.get(me.userId());
         ClientInfo client = ClientInfo.of(request);
         try {
-            Optional<Duration> wait = signIn.secondFactorThrottled(user, client);
-            if (wait.isPresent()) {
-                throw new AccountException("otp.throttled", throttledMessage(wait.get()));
-            }
-            otp.resync(user, id, code1, code2);
+            guarded(user, client, "resync_failed", () -> otp.resync(user, id, code1, code2));
         } catch (AccountException e) {
-            if (!e.code().equals("otp.throttled")) {
-                signIn.factorFailed(user, Factor.OTP, client, "resync_failed");
-            }
             ConsoleModel.refusal(e, model, response);
             return factorsPage(me, model);
         }
@@ -425,6 +407,23 @@ class FactorController {
                 user, Factor.OTP, client, "otp_" + result.check().name().toLowerCase(Locale.ROOT));
         response.setStatus(HttpStatus.UNAUTHORIZED.value());
         return Optional.of("That code is not right, or was already used. Wait for the next code and try again.");
+    }
+
+    /**
+     * Runs a code check behind the sign-in guard: refused while throttled ({@code otp.throttled},
+     * not counted), and a refusal of the check itself counts towards the throttle.
+     */
+    private void guarded(User user, ClientInfo client, String failureReason, Runnable check) {
+        Optional<Duration> wait = signIn.secondFactorThrottled(user, client);
+        if (wait.isPresent()) {
+            throw new AccountException("otp.throttled", throttledMessage(wait.get()));
+        }
+        try {
+            check.run();
+        } catch (AccountException e) {
+            signIn.factorFailed(user, Factor.OTP, client, failureReason);
+            throw e;
+        }
     }
 
     private static String throttledMessage(Duration wait) {
