@@ -89,6 +89,16 @@ public final class ValidationService {
      * username}. {@code caller} names the API token's owner, for the audit log.
      */
     public Outcome validate(String username, String password, String code, ClientInfo client, String caller) {
+        if (password == null) {
+            // No password hashing, so the whole check is short: one transaction, one commit, the
+            // throttle's bookkeeping included.
+            return store.inTransaction(() -> check(username, null, code, client, caller));
+        }
+        // Argon2id must not run while holding the write lock: the throttle check commits first.
+        return check(username, password, code, client, caller);
+    }
+
+    private Outcome check(String username, String password, String code, ClientInfo client, String caller) {
         String key = Usernames.key(username);
         SignInGuard.Verdict verdict = gate.check(key, client.ip());
         Optional<UserRepository.Credentials> found = password != null
