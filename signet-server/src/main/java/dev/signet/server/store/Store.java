@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -44,9 +45,19 @@ public final class Store implements AutoCloseable {
     private final TransactionTemplate tx;
     private final String description;
 
+    /**
+     * SQLite: one writer at a time, in arrival order, queued in this JVM. SQLite itself admits one
+     * writer; the others would wait in its busy handler, which sleeps 1, 2, 5, 10 ms and longer
+     * between tries, so under load most of a transaction's latency would be sleeping. A fair lock
+     * hands the write lock on at once. Its busy handler stays as the fallback for writers outside
+     * this process (the shell's admin commands) and for single statements outside a transaction.
+     */
+    private final ReentrantLock sqliteWriter;
+
     private Store(HikariDataSource dataSource, Dialect dialect, String description) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.sqliteWriter = dialect == Dialect.SQLITE ? new ReentrantLock(true) : null;
         this.jdbc = JdbcClient.create(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.description = description;
@@ -148,11 +159,22 @@ public final class Store implements AutoCloseable {
 
     /** Runs {@code work} in one transaction; commits when it returns, rolls back when it throws. */
     public <T> T inTransaction(Supplier<T> work) {
-        return tx.execute(status -> work.get());
+        if (sqliteWriter == null) {
+            return tx.execute(status -> work.get());
+        }
+        sqliteWriter.lock();
+        try {
+            return tx.execute(status -> work.get());
+        } finally {
+            sqliteWriter.unlock();
+        }
     }
 
     public void inTransaction(Runnable work) {
-        tx.executeWithoutResult(status -> work.run());
+        inTransaction(() -> {
+            work.run();
+            return null;
+        });
     }
 
     public DataSource dataSource() {
