@@ -2,26 +2,29 @@
  * One-time-code validations over HTTP (POST /api/v1/validate with a TOTP code, replay protection
  * on), for bench/validate.sh. Run with the JDK's single-file source launcher (no build step):
  *
- *   SIGNET_BENCH_TOKEN=... SIGNET_BENCH_PASSWORD=... java bench/ValidateLoad.java setup BASE_URL USERS THREADS STATE_FILE
+ *   SIGNET_BENCH_TOKEN=... SIGNET_BENCH_PASSWORD=... java bench/ValidateLoad.java setup BASE_URL USERS THREADS STATE_FILE [FIRST]
  *   SIGNET_BENCH_TOKEN=... java bench/ValidateLoad.java load BASE_URL STATE_FILE SECONDS CONCURRENCY [WARMUP_SECONDS [MARGIN_MS]]
  *
- * setup (SIGNET_BENCH_TOKEN: an administrator's token with the scope users:write): makes USERS
- * people named val-00001, val-00002, ... with POST /api/v1/users (password SIGNET_BENCH_PASSWORD),
- * and enrols a TOTP authenticator (SHA-1, 6 digits, 30 s: the defaults) for each through the
- * console, the way a person does it and MfaHttpTest does it: GET /signin (cookie, _csrf), POST
- * /signin (expects 302 to "/"), GET /account/factors (_csrf), POST /account/factors/otp (the page
- * shows the seed, id="secret", and the form action=".../confirm"), then POST the confirm form with
- * the current code (expects 200 with the recovery codes, id="codes"). THREADS users at a time.
- * Writes STATE_FILE, one line per user: "username base32-seed last-step client-ip", where last-step
- * is the TOTP step the confirmation used (the server's used_through) and client-ip a distinct
- * address from 10.0.0.0/8 for that user. Prints "users=N seconds=S rate=R" and exits 0, or names
- * the first failure and exits 1.
+ * setup (SIGNET_BENCH_TOKEN: an administrator's token with the scope users:write) makes USERS
+ * people named val-00001, val-00002, ... (from FIRST, default 1) with POST /api/v1/users, their
+ * password SIGNET_BENCH_PASSWORD given as an imported PBKDF2-SHA256 hash of one iteration (so that
+ * creating a user costs no Argon2id and no strength check; the first sign-in re-hashes it with the
+ * server's Argon2id, as Signet does with every imported hash), and enrols a TOTP authenticator
+ * (SHA-1, 6 digits, 30 s: the defaults) for each through the console, the way a person does it and
+ * MfaHttpTest does it: GET /signin (cookie, _csrf), POST /signin (expects 302 to "/"), GET
+ * /account/factors (_csrf), POST /account/factors/otp (the page shows the seed, id="secret", and the
+ * form action=".../confirm"), then POST the confirm form with the previous step's code (the window
+ * allows it; the current step's if that is refused because the step changed meanwhile), expecting
+ * 200 with the recovery codes (id="codes"). THREADS users at a time. Writes STATE_FILE, one line per
+ * user: "username base32-seed last-step client-ip", where last-step is the step the confirmation
+ * used (the server's used_through) and client-ip a distinct address of 10.0.0.0/8 for that user.
+ * Prints "users=N seconds=S rate=R" and exits 0, or names the first failure and exits 1.
  *
  * load (SIGNET_BENCH_TOKEN: a token with the scope validate): CONCURRENCY workers, each with one
  * keep-alive HTTP/1.1 connection of its own over a plain socket (java.net.http costs the load
- * generator several times the CPU per request, and on 2 cores the load generator shares the
- * machine with the server), repeat until WARMUP_SECONDS + SECONDS have passed: take a user, compute
- * a TOTP code (RFC 6238, HmacSHA1, here in the client) for a step that user has not used, and POST
+ * generator several times the CPU per request, and on 2 CPUs the load generator shares the machine
+ * with the server), repeat until WARMUP_SECONDS + SECONDS have passed: take a user, compute a TOTP
+ * code (RFC 6238, HmacSHA1, here in the client) for a step that user has not used, and POST
  * {"username":..., "otp":..., "clientIp":...} to /api/v1/validate with the token as a bearer.
  * Expected: 200 with "result":"accept"; anything else is a failure, by its reason
  * (reject_invalid_credentials, reject_throttled, http_NNN, io_..., timeout).
@@ -31,20 +34,23 @@
  * in increasing order per device: a user gives at most 3 codes at once and then 1 per 30 s step.
  * The users wait in a queue ordered by the last step each used (then round-robin); a worker takes
  * the head and uses its next step s = max(last + 1, step(now + MARGIN_MS) - 1) if s <= step(now) + 1
- * (MARGIN_MS, default 2000, keeps a request that takes up to that long from landing after its
- * step left the window). When no user has a usable step the workers wait (reported as
- * starved_ms: a run that starved in the measured window measured the user count, not the server;
- * give it more users). One user is never in two requests at once. After the run the last steps
- * are written back to STATE_FILE for the next run; a request without an answer counts as used.
+ * (MARGIN_MS, default 2000, keeps a request that takes up to that long from landing after its step
+ * left the window). A step whose code is also the code of a step within 2 of it (about 4 in a
+ * million) is skipped unsent, counted as ambiguous_skipped: the server takes the latest matching
+ * step, so the user's next code would be refused as a replay. When no user has a usable step the
+ * workers wait, reported as starved_ms (in the measured window) and starved_warmup_ms (outside
+ * it): a run that starved in the measured window measured the user count, not the server. One user
+ * is never in two requests at once. After the run the last steps are written back to STATE_FILE
+ * for the next run; a request without an answer counts as used.
  *
- * Before the timed part one validation is checked: it must answer 200 "accept". Counted:
- * requests answered inside the measured window (after the warm-up, before the end); the rate is
- * the accepted ones divided by SECONDS. Latency: one request's write to the last byte of its
- * answer, of the accepted counted requests. Sockets time out after 30 s; the whole run stops by
- * itself at WARMUP_SECONDS + SECONDS + 60 s at the latest. Prints one line:
+ * Before the timed part one validation is checked: it must answer 200 "accept". Counted: requests
+ * answered inside the measured window (after the warm-up, before the end); the rate is the accepted
+ * ones divided by SECONDS. Latency: one request's write to the last byte of its answer, of the
+ * accepted counted requests. Sockets time out after 30 s; the whole run stops by itself at
+ * WARMUP_SECONDS + SECONDS + 60 s at the latest. Prints one line:
  *
  *   concurrency=C seconds=S validations=N failed=F rate=R p50_ms=.. p99_ms=.. max_ms=.. mean_ms=..
- *   requests_total=T starved_ms=W [failures=reason:count,...]
+ *   requests_total=T starved_ms=W starved_warmup_ms=V ambiguous_skipped=K [failures=reason:count,...]
  *
  * (requests_total: every request of the run, warm-up and check included) and exits 0 when nothing
  * failed, 1 otherwise (2 on a usage error or when the check failed).
@@ -75,10 +81,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,7 +123,7 @@ public class ValidateLoad {
 
     static void usage() {
         System.err.println("usage: SIGNET_BENCH_TOKEN=... SIGNET_BENCH_PASSWORD=... java bench/ValidateLoad.java setup"
-                + " BASE_URL USERS THREADS STATE_FILE\n"
+                + " BASE_URL USERS THREADS STATE_FILE [FIRST]\n"
                 + "       SIGNET_BENCH_TOKEN=... java bench/ValidateLoad.java load BASE_URL STATE_FILE SECONDS"
                 + " CONCURRENCY [WARMUP_SECONDS [MARGIN_MS]]");
         System.exit(2);
@@ -166,6 +170,21 @@ public class ValidateLoad {
         int o = h[h.length - 1] & 0x0f;
         int bin = ((h[o] & 0x7f) << 24) | ((h[o + 1] & 0xff) << 16) | ((h[o + 2] & 0xff) << 8) | (h[o + 3] & 0xff);
         return String.format(Locale.ROOT, "%06d", bin % 1_000_000);
+    }
+
+    /**
+     * Whether the code of {@code step} is also the code of a step near it (about 4 in a million): the
+     * server would then take the latest matching step, so the user's next code would look replayed.
+     * Such steps are skipped (counted as ambiguous_skipped), so that only the server can refuse.
+     */
+    static boolean ambiguous(Mac mac, byte[] key, long step) {
+        String code = totp(mac, key, step);
+        for (long t = step - 2; t <= step + 2; t++) {
+            if (t != step && totp(mac, key, t).equals(code)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Mac hmacSha1() {
@@ -312,10 +331,17 @@ public class ValidateLoad {
                 throw new Failed("the enrolment page shows no secret or no confirm form");
             }
             String seed = secret.group(1).replace(" ", "");
-            long step = step(System.currentTimeMillis());
-            String code = totp(mac, base32(seed), step);
-            HttpResponse<String> done =
-                    send(post(confirm.group(1), "code=" + code + "&_csrf=" + enc(csrf(page))));
+            // The previous step's code (the window allows it), so that the server's used_through is
+            // one step back and the user has two fresh codes at once even right after the setup; if
+            // the step changed meanwhile (a refusal, 400), the current one.
+            long step = step(System.currentTimeMillis() + 2000) - 1;
+            HttpResponse<String> done = send(post(
+                    confirm.group(1), "code=" + totp(mac, base32(seed), step) + "&_csrf=" + enc(csrf(page))));
+            if (done.statusCode() == 400) {
+                step = step(System.currentTimeMillis());
+                done = send(post(
+                        confirm.group(1), "code=" + totp(mac, base32(seed), step) + "&_csrf=" + enc(csrf(page))));
+            }
             expect(done, 200, "POST " + confirm.group(1));
             if (!done.body().contains("id=\"codes\"")) {
                 throw new Failed("the confirmation did not show recovery codes");
@@ -445,9 +471,11 @@ public class ValidateLoad {
 
         /**
          * The next user with a step it may use now, or null when none will have one before {@code
-         * deadlineMillis}. {@code starved} gets the milliseconds spent waiting for one.
+         * deadlineMillis}. The milliseconds spent waiting for one go to {@code measured} where they
+         * fall in [measureFromMillis, deadlineMillis], to {@code before} otherwise.
          */
-        synchronized Lease take(long deadlineMillis, AtomicLong starved) throws InterruptedException {
+        synchronized Lease take(long deadlineMillis, long measureFromMillis, AtomicLong before, AtomicLong measured)
+                throws InterruptedException {
             long waitedFrom = -1;
             try {
                 while (true) {
@@ -476,7 +504,10 @@ public class ValidateLoad {
                 }
             } finally {
                 if (waitedFrom >= 0) {
-                    starved.addAndGet(System.currentTimeMillis() - waitedFrom);
+                    long to = System.currentTimeMillis();
+                    long in = Math.max(0, Math.min(to, deadlineMillis) - Math.max(waitedFrom, measureFromMillis));
+                    measured.addAndGet(in);
+                    before.addAndGet(to - waitedFrom - in);
                 }
             }
         }
@@ -531,15 +562,22 @@ public class ValidateLoad {
         AtomicLong total = new AtomicLong();
         AtomicLong starvedWarmup = new AtomicLong();
         AtomicLong starvedMeasured = new AtomicLong();
+        AtomicLong skipped = new AtomicLong();
 
         // The check: one validation must be accepted.
         try (Connection check = new Connection(host, port)) {
-            Lease lease = users.take(System.currentTimeMillis() + 60_000, new AtomicLong());
+            Mac mac = hmacSha1();
+            Lease lease = users.take(System.currentTimeMillis() + 60_000, Long.MAX_VALUE, new AtomicLong(), new AtomicLong());
+            while (lease != null && ambiguous(mac, lease.user().key, lease.step())) {
+                skipped.incrementAndGet();
+                users.giveBack(lease.user(), lease.step());
+                lease = users.take(System.currentTimeMillis() + 60_000, Long.MAX_VALUE, new AtomicLong(), new AtomicLong());
+            }
             if (lease == null) {
                 System.err.println("ValidateLoad: no user has a fresh code within a minute");
                 System.exit(2);
             }
-            Answer a = check.send(request(head, lease, hmacSha1()));
+            Answer a = check.send(request(head, lease, mac));
             total.incrementAndGet();
             users.giveBack(lease.user(), lease.step());
             if (a.status() != 200 || !a.body().contains("\"result\":\"accept\"")) {
@@ -568,10 +606,14 @@ public class ValidateLoad {
                 Connection conn = new Connection(host, port);
                 try {
                     while (System.nanoTime() < end) {
-                        AtomicLong starved = System.nanoTime() < measureFrom ? starvedWarmup : starvedMeasured;
-                        Lease lease = users.take(endMillis, starved);
+                        Lease lease = users.take(endMillis, measureFromMillis, starvedWarmup, starvedMeasured);
                         if (lease == null) {
                             break;
+                        }
+                        if (ambiguous(mac, lease.user().key, lease.step())) {
+                            skipped.incrementAndGet();
+                            users.giveBack(lease.user(), lease.step());
+                            continue;
                         }
                         byte[] req = request(head, lease, mac);
                         long t0 = System.nanoTime();
@@ -639,10 +681,11 @@ public class ValidateLoad {
         line.append(stats(ok));
         line.append(String.format(
                 Locale.ROOT,
-                " requests_total=%d starved_ms=%d starved_warmup_ms=%d",
+                " requests_total=%d starved_ms=%d starved_warmup_ms=%d ambiguous_skipped=%d",
                 total.get(),
                 starvedMeasured.get(),
-                starvedWarmup.get()));
+                starvedWarmup.get(),
+                skipped.get()));
         if (!failures.isEmpty()) {
             StringBuilder f = new StringBuilder();
             failures.forEach((k, v) -> f.append(f.isEmpty() ? "" : ",").append(k).append(':').append(v));

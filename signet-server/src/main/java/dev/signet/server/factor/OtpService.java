@@ -15,6 +15,7 @@ import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -203,15 +204,30 @@ public final class OtpService {
      * caller throttles before and records the outcome after.
      */
     public Result verify(String userId, String code) {
+        return accept(match(userId, code));
+    }
+
+    /** A device and step a code matched, not used yet when read. */
+    public record Candidate(String deviceId, String deviceName, long step) {}
+
+    /**
+     * What a code matches, read without writing: the unused (device, step) pairs to try, or why there
+     * are none. Reading, unsealing and hashing need no write lock; {@link #accept} then decides.
+     */
+    public record Match(String userId, Check check, List<Candidate> candidates) {}
+
+    /** The read-only half of {@link #verify}. */
+    public Match match(String userId, String code) {
         List<Row> devices =
                 rows(userId).stream().filter(r -> r.confirmedAt() != null).toList();
         if (devices.isEmpty()) {
-            return Result.of(Check.NO_DEVICE);
+            return new Match(userId, Check.NO_DEVICE, List.of());
         }
         if (code == null || !code.matches("[0-9]{6}|[0-9]{8}")) {
-            return Result.of(Check.MALFORMED);
+            return new Match(userId, Check.MALFORMED, List.of());
         }
         boolean replayed = false;
+        List<Candidate> candidates = new ArrayList<>(1);
         for (Row r : devices) {
             OptionalLong matched = matchAny(r, code);
             if (matched.isEmpty()) {
@@ -220,20 +236,36 @@ public final class OtpService {
             long step = matched.getAsLong();
             if (step <= r.usedThrough()) {
                 replayed = true;
-                continue;
+            } else {
+                candidates.add(new Candidate(r.id(), r.name(), step));
             }
-            long now = clock.millis();
+        }
+        return new Match(
+                userId,
+                candidates.isEmpty() ? (replayed ? Check.REPLAYED : Check.INVALID) : Check.ACCEPTED,
+                candidates);
+    }
+
+    /**
+     * The deciding half of {@link #verify}: marks the first candidate used with the conditional
+     * update; a candidate someone else used meanwhile is a replay.
+     */
+    public Result accept(Match match) {
+        if (match.candidates().isEmpty()) {
+            return Result.of(match.check());
+        }
+        long now = clock.millis();
+        for (Candidate c : match.candidates()) {
             int rows = store.jdbc()
                     .sql("UPDATE otp_device SET used_through = ?, last_used_at = ?"
-                            + " WHERE id = ? AND confirmed_at IS NOT NULL AND used_through < ?")
-                    .params(step, now, r.id(), step)
+                            + " WHERE id = ? AND user_id = ? AND confirmed_at IS NOT NULL AND used_through < ?")
+                    .params(c.step(), now, c.deviceId(), match.userId(), c.step())
                     .update();
             if (rows == 1) {
-                return new Result(Check.ACCEPTED, Optional.of(new Accepted(r.id(), r.name())));
+                return new Result(Check.ACCEPTED, Optional.of(new Accepted(c.deviceId(), c.deviceName())));
             }
-            replayed = true;
         }
-        return Result.of(replayed ? Check.REPLAYED : Check.INVALID);
+        return Result.of(Check.REPLAYED);
     }
 
     /**

@@ -91,14 +91,30 @@ public final class ValidationService {
     public Outcome validate(String username, String password, String code, ClientInfo client, String caller) {
         if (password == null) {
             // No password hashing, so the whole check is short: one transaction, one commit, the
-            // throttle's bookkeeping included.
-            return store.inTransaction(() -> check(username, null, code, client, caller));
+            // throttle's bookkeeping included. The code is matched before (reading, unsealing the
+            // seed, HMACs), so the write lock is held only for the throttle and the deciding update.
+            Optional<OtpService.Match> matched = looksLikeRecoveryCode(code)
+                    ? Optional.empty()
+                    : users.byUsername(username).map(u -> otp.match(u.id(), code));
+            return store.inTransaction(() -> check(username, null, code, client, caller, matched));
         }
         // Argon2id must not run while holding the write lock: the throttle check commits first.
-        return check(username, password, code, client, caller);
+        return check(username, password, code, client, caller, Optional.empty());
     }
 
-    private Outcome check(String username, String password, String code, ClientInfo client, String caller) {
+    private static boolean looksLikeRecoveryCode(String code) {
+        return code != null
+                && code.length() > 8
+                && RecoveryCodes.normalize(code).isPresent();
+    }
+
+    private Outcome check(
+            String username,
+            String password,
+            String code,
+            ClientInfo client,
+            String caller,
+            Optional<OtpService.Match> matched) {
         String key = Usernames.key(username);
         SignInGuard.Verdict verdict = gate.check(key, client.ip());
         Optional<UserRepository.Credentials> found = password != null
@@ -132,23 +148,21 @@ public final class ValidationService {
         }
         // The code check and all bookkeeping in one transaction: one commit per validation, and the
         // code's conditional update commits together with the audit row that records it.
-        return store.inTransaction(
-                () -> checkCodeAndRecord(user, username, password != null, code, client, caller, key, used));
+        return store.inTransaction(() -> checkCodeAndRecord(user, username, code, client, caller, key, used, matched));
     }
 
     private Outcome checkCodeAndRecord(
             User user,
             String username,
-            boolean passwordGiven,
             String code,
             ClientInfo client,
             String caller,
             String key,
-            List<Factor> used) {
+            List<Factor> used,
+            Optional<OtpService.Match> matched) {
         MfaRequirement requirement = policy.requirement(user.id());
         if (code != null) {
-            Optional<String> recoveryCode = code.length() > 8 ? RecoveryCodes.normalize(code) : Optional.empty();
-            if (recoveryCode.isPresent()) {
+            if (looksLikeRecoveryCode(code)) {
                 RecoveryCodeService.Check check = recovery.use(user, code);
                 if (check != RecoveryCodeService.Check.ACCEPTED) {
                     return refuse(
@@ -162,7 +176,9 @@ public final class ValidationService {
                 }
                 used.add(Factor.RECOVERY_CODE);
             } else {
-                OtpService.Result result = otp.verify(user.id(), code);
+                OtpService.Result result = matched.filter(m -> m.userId().equals(user.id()))
+                        .map(otp::accept)
+                        .orElseGet(() -> otp.verify(user.id(), code));
                 if (result.check() != OtpService.Check.ACCEPTED) {
                     return refuse(
                             user,
