@@ -5,7 +5,10 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +34,7 @@ import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
@@ -55,11 +60,7 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentVerifierProvider;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
@@ -114,15 +115,17 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * </ol>
  */
 public final class Issuer {
-    private static final Set<ASN1ObjectIdentifier> CSR_SIGNATURES = Set.of(
-            PKCSObjectIdentifiers.sha256WithRSAEncryption,
-            PKCSObjectIdentifiers.sha384WithRSAEncryption,
-            PKCSObjectIdentifiers.sha512WithRSAEncryption,
-            X9ObjectIdentifiers.ecdsa_with_SHA256,
-            X9ObjectIdentifiers.ecdsa_with_SHA384,
-            X9ObjectIdentifiers.ecdsa_with_SHA512,
-            EdECObjectIdentifiers.id_Ed25519,
-            NISTObjectIdentifiers.id_ml_dsa_65);
+    /** The CSR signature algorithms accepted (step 2), with the JCA name that verifies each (step 4). */
+    private static final Map<ASN1ObjectIdentifier, String> CSR_SIGNATURES = Map.of(
+            PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA",
+            PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
+            PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
+            X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA",
+            EdECObjectIdentifiers.id_Ed25519, "Ed25519",
+            NISTObjectIdentifiers.id_ml_dsa_65, "ML-DSA-65");
+
     private static final Duration BACKDATE = Duration.ofMinutes(1);
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN (NEW )?CERTIFICATE REQUEST-----([A-Za-z0-9+/=\\s]+)-----END (NEW )?CERTIFICATE REQUEST-----\\s*");
@@ -261,7 +264,7 @@ public final class Issuer {
 
     private static void step2SignatureAlgorithm(PKCS10CertificationRequest request) {
         ASN1ObjectIdentifier algorithm = request.getSignatureAlgorithm().getAlgorithm();
-        if (!CSR_SIGNATURES.contains(algorithm)) {
+        if (!CSR_SIGNATURES.containsKey(algorithm)) {
             throw new PkiException(
                     PkiException.CSR_FORBIDDEN_ALGORITHM,
                     "the request is signed with a refused algorithm " + algorithm);
@@ -277,18 +280,29 @@ public final class Issuer {
     }
 
     private static void step4ProofOfPossession(PKCS10CertificationRequest request, KeyAlgorithm algorithm) {
-        ContentVerifierProvider verifier;
+        // One verification with java.security.Signature over the DER CertificationRequestInfo, as
+        // PKCS10CertificationRequest.isSignatureValid reads it. Not through Bouncy Castle's
+        // JcaContentVerifierProviderBuilder: for ECDSA and RSA its verifier also runs a second,
+        // "raw" Signature over nothing after the real one (to release PKCS#11 sessions), a whole
+        // second P-256 verification per request (docs/benchmarks.md, "Certificate issuance").
+        CertificationRequest structure = request.toASN1Structure();
+        String signatureName =
+                CSR_SIGNATURES.get(request.getSignatureAlgorithm().getAlgorithm());
+        PublicKey key;
         try {
-            verifier = new JcaContentVerifierProviderBuilder()
-                    .setProvider(algorithm.verifyProvider())
-                    .build(request.getSubjectPublicKeyInfo());
-        } catch (OperatorCreationException | RuntimeException e) {
+            key = algorithm.decodePublicKey(request.getSubjectPublicKeyInfo().getEncoded(ASN1Encoding.DER));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new PkiException(PkiException.CSR_MALFORMED, "the request's public key cannot be read", e);
         }
         boolean valid;
         try {
-            valid = request.isSignatureValid(verifier);
-        } catch (PKCSException | RuntimeException e) {
+            Signature verifier = Signature.getInstance(signatureName, algorithm.verifyProvider());
+            verifier.initVerify(key);
+            verifier.update(structure.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+            valid = verifier.verify(structure.getSignature().getOctets());
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // A key of another family than the signature algorithm (an RSA key under ecdsa-with-*),
+            // a signature that is not a valid encoding: the proof of possession fails.
             valid = false;
         }
         if (!valid) {

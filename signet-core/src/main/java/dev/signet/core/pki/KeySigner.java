@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * A {@link Signer} over a private key held in memory, signing with the algorithm's chosen provider
- * ({@link KeyAlgorithm#signatureProvider()}).
+ * ({@link KeyAlgorithm#signatureProvider()}), to which the key is translated once, here.
  *
  * <p>{@link #toString()} never shows the key. Storing the key (encrypted, with the envelope format
  * of {@code core.crypto}) is the caller's job: {@link #privateKey()} hands it over for that.
@@ -17,12 +17,14 @@ import java.util.Objects;
 public final class KeySigner implements Signer {
     private final KeyAlgorithm algorithm;
     private final PrivateKey privateKey;
+    private final PrivateKey signingKey;
     private final PublicKey publicKey;
 
     public KeySigner(KeyAlgorithm algorithm, KeyPair keyPair) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.privateKey = Objects.requireNonNull(keyPair.getPrivate(), "private key");
         this.publicKey = Objects.requireNonNull(keyPair.getPublic(), "public key");
+        this.signingKey = algorithm.signingKey(privateKey);
     }
 
     /** A signer over a new key of {@code algorithm}. */
@@ -49,7 +51,7 @@ public final class KeySigner implements Signer {
     public byte[] sign(byte[] data) {
         try {
             Signature signature = Signature.getInstance(algorithm.signatureAlgorithm(), algorithm.signatureProvider());
-            signature.initSign(privateKey);
+            signature.initSign(signingKey);
             signature.update(data);
             return signature.sign();
         } catch (GeneralSecurityException e) {

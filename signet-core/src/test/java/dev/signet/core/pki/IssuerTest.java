@@ -155,6 +155,46 @@ class IssuerTest {
         assertFailsWith(PkiException.CSR_BAD_SIGNATURE, () -> ISSUER.issue(tampered, Profiles.TLS_SERVER));
     }
 
+    @ParameterizedTest
+    @EnumSource(
+            value = KeyAlgorithm.class,
+            names = {"EC_P256", "ED25519", "RSA_2048", "ML_DSA_65"})
+    void issueWhenSignedByAnotherKeyOfSameAlgorithmThenBadSignature(KeyAlgorithm algorithm) throws Exception {
+        Profile anyKey = Profiles.TLS_SERVER.toBuilder()
+                .allowedKeys(List.of(KeyAlgorithm.values()))
+                .build();
+        // A valid signature, but not by the key the request names: no proof of possession.
+        var subjectKey = algorithm.generateKeyPair();
+        byte[] request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=other"), subjectKey.getPublic())
+                .build(new SignerContentSigner(TestPki.signer(algorithm)))
+                .getEncoded();
+
+        assertFailsWith(PkiException.CSR_BAD_SIGNATURE, () -> ISSUER.issue(request, anyKey));
+    }
+
+    @Test
+    void issueWhenSignatureAlgorithmOfAnotherKeyFamilyThenBadSignature() throws Exception {
+        // An RSA subject key under an ecdsa-with-SHA256 signature (made by some EC key).
+        var rsa = TestPki.keyPair(KeyAlgorithm.RSA_2048);
+        byte[] request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=mixed"), rsa.getPublic())
+                .build(new SignerContentSigner(TestPki.signer(KeyAlgorithm.EC_P256)))
+                .getEncoded();
+
+        assertFailsWith(PkiException.CSR_BAD_SIGNATURE, () -> ISSUER.issue(request, Profiles.TLS_SERVER));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SHA384withECDSA", "SHA512withECDSA", "SHA384withRSA", "SHA512withRSA"})
+    void issueWhenSignedWithLongerHashThenIssued(String signatureAlgorithm) throws Exception {
+        var keyPair =
+                TestPki.keyPair(signatureAlgorithm.endsWith("RSA") ? KeyAlgorithm.RSA_2048 : KeyAlgorithm.EC_P256);
+        byte[] request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=hash"), keyPair.getPublic())
+                .build(new JcaContentSignerBuilder(signatureAlgorithm).build(keyPair.getPrivate()))
+                .getEncoded();
+
+        assertThat(ISSUER.issue(request, Profiles.TLS_SERVER).getPublicKey()).isEqualTo(keyPair.getPublic());
+    }
+
     @Test
     void issueWhenRsa1024ThenKeyTooSmall() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");

@@ -65,6 +65,36 @@ class KeyAlgorithmTest {
         assertThat(KeyAlgorithm.of(SubjectPublicKeyInfo.getInstance(encoded))).isEmpty();
     }
 
+    @ParameterizedTest
+    @EnumSource(
+            value = KeyAlgorithm.class,
+            names = {"EC_P256", "EC_P384"})
+    void signWhenEcThenJdkProviderVerifiesToo(KeyAlgorithm algorithm) throws Exception {
+        // Signed by Bouncy Castle (the measured faster signer), checked by the JDK's SunEC.
+        KeySigner signer = TestPki.signer(algorithm);
+
+        byte[] signature = signer.sign(DATA);
+
+        Signature verifier = Signature.getInstance(algorithm.signatureAlgorithm(), "SunEC");
+        verifier.initVerify(signer.publicKey());
+        verifier.update(DATA);
+        assertThat(verifier.verify(signature)).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = KeyAlgorithm.class,
+            names = {"EC_P256", "EC_P384"})
+    void signingKeyWhenJdkEcKeyThenSameScalarInSignerProviderForm(KeyAlgorithm algorithm) {
+        var original = (java.security.interfaces.ECPrivateKey)
+                TestPki.keyPair(algorithm).getPrivate();
+
+        var translated = (java.security.interfaces.ECPrivateKey) algorithm.signingKey(original);
+
+        assertThat(translated.getS()).isEqualTo(original.getS());
+        assertThat(translated.getClass().getName()).startsWith("org.bouncycastle.");
+    }
+
     @Test
     void toStringWhenKeySignerThenKeyRedacted() {
         KeySigner signer = TestPki.signer(KeyAlgorithm.EC_P256);

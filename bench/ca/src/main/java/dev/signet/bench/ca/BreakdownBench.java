@@ -4,9 +4,16 @@ import dev.signet.core.pki.Issuer;
 import dev.signet.core.pki.KeyAlgorithm;
 import dev.signet.core.pki.Profiles;
 import java.io.ByteArrayInputStream;
+import java.security.KeyFactory;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -24,8 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Where an issuance's time goes besides the CA's signature: the proof-of-possession check (parse
- * the CSR and verify its EC P-256 self-signature, as Issuer step 4 does) and the re-parse of the
- * signed certificate into a JDK X509Certificate (Certs.toX509).
+ * the CSR and verify its EC P-256 self-signature) and the re-parse of the signed certificate into a
+ * JDK X509Certificate (Certs.toX509). The check three ways: as Issuer step 4 does it now ({@link
+ * #csrVerifyIssuer}: one java.security.Signature, Bouncy Castle), and through Bouncy Castle's
+ * JcaContentVerifierProviderBuilder with SunEC ({@link #csrVerify}) and with Bouncy Castle ({@link
+ * #csrVerifyBc}), as step 4 did before: that builder's verifier also runs a second, "raw" ECDSA
+ * verification after the real one (to release PKCS#11 sessions), so it costs two verifications.
+ * Each also reports the process's CPU time ({@link CpuTime}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -53,23 +65,42 @@ public class BreakdownBench {
         }
     }
 
-    /** Issuer step 1 + step 4: parse a CSR and verify its self-signature with SunEC. */
+    /** Parse a CSR and verify its self-signature with SunEC, through JcaContentVerifierProviderBuilder. */
     @Benchmark
-    public boolean csrVerify() throws Exception {
+    public boolean csrVerify(CpuTime cpu) throws Exception {
         byte[] der = csrs[next];
         next = (next + 1) & (Fixtures.POOL - 1);
         PKCS10CertificationRequest request = new PKCS10CertificationRequest(der);
-        return request.isSignatureValid(new JcaContentVerifierProviderBuilder()
-                .setProvider(KeyAlgorithm.EC_P256.signatureProvider())
-                .build(request.getSubjectPublicKeyInfo()));
+        return request.isSignatureValid(
+                new JcaContentVerifierProviderBuilder().setProvider("SunEC").build(request.getSubjectPublicKeyInfo()));
     }
 
     /**
-     * The same check with Bouncy Castle's provider instead of SunEC, to see whether the provider
-     * choice for verification matters (BC is not registered globally: a private instance).
+     * Issuer step 1 + step 4 as they are now: parse a CSR, decode its key with the verify provider's
+     * KeyFactory, and one Signature verification over the DER CertificationRequestInfo.
      */
     @Benchmark
-    public boolean csrVerifyBc() throws Exception {
+    public boolean csrVerifyIssuer(CpuTime cpu) throws Exception {
+        byte[] der = csrs[next];
+        next = (next + 1) & (Fixtures.POOL - 1);
+        PKCS10CertificationRequest request = new PKCS10CertificationRequest(der);
+        CertificationRequest structure = request.toASN1Structure();
+        Provider provider = KeyAlgorithm.EC_P256.verifyProvider();
+        PublicKey key = KeyFactory.getInstance("EC", provider)
+                .generatePublic(
+                        new X509EncodedKeySpec(request.getSubjectPublicKeyInfo().getEncoded(ASN1Encoding.DER)));
+        Signature verifier = Signature.getInstance("SHA256withECDSA", provider);
+        verifier.initVerify(key);
+        verifier.update(structure.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+        return verifier.verify(structure.getSignature().getOctets());
+    }
+
+    /**
+     * The same check as {@link #csrVerify} with Bouncy Castle's provider instead of SunEC (BC is not
+     * registered globally: a private instance).
+     */
+    @Benchmark
+    public boolean csrVerifyBc(CpuTime cpu) throws Exception {
         byte[] der = csrs[next];
         next = (next + 1) & (Fixtures.POOL - 1);
         PKCS10CertificationRequest request = new PKCS10CertificationRequest(der);
@@ -82,7 +113,7 @@ public class BreakdownBench {
      * more than the 750 the JDK's X509Factory caches by encoding, cycled, so its cache does not answer).
      */
     @Benchmark
-    public Certificate certificateParse() throws Exception {
+    public Certificate certificateParse(CpuTime cpu) throws Exception {
         byte[] der = certificates[nextCertificate];
         nextCertificate = (nextCertificate + 1) & (CERTIFICATES - 1);
         return CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));

@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Issuance from a CSR (profile tls-server) by an intermediate whose key is {@link #key}, against the
  * raw signature rate of that same key with the algorithm and provider the issuer signs with
  * ({@link KeyAlgorithm#signatureAlgorithm()}, {@link KeyAlgorithm#signatureProvider()}), over the
- * DER TBSCertificate of a certificate that issuer made (so the message is the size it signs).
+ * DER TBSCertificate of a certificate that issuer made (so the message is the size it signs). Both
+ * also report the process's CPU time ({@link CpuTime}), for comparing them on a shared machine.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -62,7 +63,7 @@ public class IssuanceBench {
 
     /** One certificate from a CSR: every request check, the profile's extensions, the signature. */
     @Benchmark
-    public X509Certificate issue() {
+    public X509Certificate issue(CpuTime cpu) {
         byte[] csr = csrs[next];
         next = (next + 1) & (Fixtures.POOL - 1);
         return issuer.issue(csr, Profiles.TLS_SERVER);
@@ -70,7 +71,7 @@ public class IssuanceBench {
 
     /** The raw signature rate: one Signature object, initialised once, signing the TBS bytes. */
     @Benchmark
-    public byte[] rawSign() throws Exception {
+    public byte[] rawSign(CpuTime cpu) throws Exception {
         signature.update(tbs);
         return signature.sign();
     }
