@@ -1219,7 +1219,7 @@ public final class CaService {
     }
 
     /** The subject as {@code CN=..,O=..}, in the order it is encoded. */
-    static String subjectText(X509Certificate certificate) {
+    public static String subjectText(X509Certificate certificate) {
         return X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
                 .toString();
     }

@@ -261,10 +261,7 @@ class AdminCaController {
         model.addAttribute("ca", ca);
         model.addAttribute("expired", clock.instant().isAfter(ca.notAfter()));
         model.addAttribute(
-                "chainSubjects",
-                ca.chain().stream()
-                        .map(c -> c.getSubjectX500Principal().getName())
-                        .toList());
+                "chainSubjects", ca.chain().stream().map(CaService::subjectText).toList());
         model.addAttribute(
                 "children",
                 cas.list().stream()

@@ -108,7 +108,7 @@ class CaBrowserTest {
         assertThat(browser.text("notice")).isEqualTo("Intermediate CA browser-issuing is created.");
         assertThat(browser.text("ca-kind")).isEqualTo("intermediate");
         assertThat(browser.text("ca-parent")).isEqualTo("browser-root");
-        assertThat(browser.text("ca-chain")).contains("CN=browser-issuing", "CN=Browser Root");
+        assertThat(browser.text("ca-chain")).contains("CN=browser-issuing", "CN=Browser Root,O=Example");
         assertThat(browser.byId("crl-download").getAttribute("href")).endsWith("/admin/ca/browser-issuing/crl");
         browser.screenshot("ca-03-intermediate-created");
 
