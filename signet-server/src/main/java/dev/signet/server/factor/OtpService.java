@@ -8,6 +8,7 @@ import dev.signet.core.otp.OtpType;
 import dev.signet.core.otp.OtpVerifier;
 import dev.signet.core.otp.QrCode;
 import dev.signet.server.account.AccountException;
+import dev.signet.server.account.DisplayNames;
 import dev.signet.server.account.User;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
@@ -454,12 +455,8 @@ public final class OtpService {
     }
 
     static String cleanName(String name) {
-        String clean = name == null ? "" : name.strip();
-        if (clean.isEmpty()
-                || clean.length() > NAME_MAX
-                || !clean.codePoints().allMatch(c -> !Character.isISOControl(c))) {
-            throw new AccountException("otp.name_invalid", "a name of 1 to " + NAME_MAX + " printable characters");
-        }
-        return clean;
+        return DisplayNames.clean(name, NAME_MAX)
+                .orElseThrow(() -> new AccountException(
+                        "otp.name_invalid", "a name of 1 to " + NAME_MAX + " printable characters"));
     }
 }

@@ -54,6 +54,7 @@ import com.webauthn4j.verifier.exception.UserNotPresentException;
 import com.webauthn4j.verifier.exception.UserNotVerifiedException;
 import com.webauthn4j.verifier.exception.VerificationException;
 import dev.signet.core.crypto.Secure;
+import dev.signet.server.account.DisplayNames;
 import dev.signet.server.account.User;
 import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditEvent;
@@ -605,31 +606,13 @@ public final class PasskeyService {
      * unassigned characters.
      */
     public static String checkName(String name) {
-        String n = name == null ? "" : name.strip();
-        if (n.isEmpty()
-                || n.codePointCount(0, n.length()) > MAX_NAME
-                || n.codePoints().anyMatch(PasskeyService::unprintable)) {
-            throw new PasskeyException(
-                    PasskeyException.NAME_INVALID,
-                    "a passkey needs a name of 1 to " + MAX_NAME + " printable characters");
-        }
-        return n;
+        return DisplayNames.clean(name, MAX_NAME)
+                .orElseThrow(() -> new PasskeyException(
+                        PasskeyException.NAME_INVALID,
+                        "a passkey needs a name of 1 to " + MAX_NAME + " printable characters"));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
-
-    private static boolean unprintable(int cp) {
-        return switch (Character.getType(cp)) {
-            case Character.CONTROL,
-                    Character.FORMAT,
-                    Character.PRIVATE_USE,
-                    Character.SURROGATE,
-                    Character.UNASSIGNED,
-                    Character.LINE_SEPARATOR,
-                    Character.PARAGRAPH_SEPARATOR -> true;
-            default -> false;
-        };
-    }
 
     private List<Descriptor> descriptors(String userId) {
         return passkeys.forUser(userId).stream()
