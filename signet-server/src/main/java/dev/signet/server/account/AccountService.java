@@ -204,12 +204,7 @@ public final class AccountService {
                     .param(id)
                     .update();
             // second factors: nothing of them outlives the account
-            for (String table : List.of("otp_device", "recovery_code", "passkey", "webauthn_challenge")) {
-                store.jdbc()
-                        .sql("DELETE FROM " + table + " WHERE user_id = ?")
-                        .param(id)
-                        .update();
-            }
+            users.deleteFactors(id);
             users.delete(id);
             audit.append(AuditEvent.of("user.deleted", AuditEvent.SUCCESS)
                     .actor(actor)

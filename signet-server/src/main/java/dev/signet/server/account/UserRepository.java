@@ -192,6 +192,27 @@ public final class UserRepository {
                 .update();
     }
 
+    /**
+     * Deletes every second factor of the user (authenticators, passkeys, recovery codes and pending
+     * WebAuthn challenges). Returns how many authenticators and passkeys were removed.
+     */
+    public int deleteFactors(String id) {
+        int factors = 0;
+        for (String table : new String[] {"otp_device", "passkey"}) {
+            factors += store.jdbc()
+                    .sql("DELETE FROM " + table + " WHERE user_id = ?")
+                    .param(id)
+                    .update();
+        }
+        for (String table : new String[] {"recovery_code", "webauthn_challenge"}) {
+            store.jdbc()
+                    .sql("DELETE FROM " + table + " WHERE user_id = ?")
+                    .param(id)
+                    .update();
+        }
+        return factors;
+    }
+
     public boolean delete(String id) {
         return store.jdbc().sql("DELETE FROM app_user WHERE id = ?").param(id).update() == 1;
     }

@@ -2,6 +2,7 @@ package dev.signet.server.signin;
 
 import dev.signet.server.account.AccountException;
 import dev.signet.server.account.User;
+import dev.signet.server.account.UserRepository;
 import dev.signet.server.config.SignetSettings.MfaRequirement;
 import dev.signet.server.store.Store;
 import java.util.Locale;
@@ -26,10 +27,12 @@ public final class FactorPolicy {
     }
 
     private final Store store;
+    private final UserRepository users;
     private final MfaRequirement global;
 
     public FactorPolicy(Store store, MfaRequirement global) {
         this.store = store;
+        this.users = new UserRepository(store);
         this.global = global;
     }
 
@@ -62,22 +65,14 @@ public final class FactorPolicy {
     }
 
     public Enrolled enrolled(String userId) {
-        int otp = store.jdbc()
-                .sql("SELECT COUNT(*) FROM otp_device WHERE user_id = ? AND confirmed_at IS NOT NULL")
-                .param(userId)
-                .query(Integer.class)
+        // One statement: this runs at every password sign-in.
+        return store.jdbc()
+                .sql("SELECT (SELECT COUNT(*) FROM otp_device WHERE user_id = ? AND confirmed_at IS NOT NULL),"
+                        + " (SELECT COUNT(*) FROM passkey WHERE user_id = ?),"
+                        + " (SELECT COUNT(*) FROM recovery_code WHERE user_id = ? AND used_at IS NULL)")
+                .params(userId, userId, userId)
+                .query((rs, n) -> new Enrolled(rs.getInt(1), rs.getInt(2), rs.getInt(3)))
                 .single();
-        int passkeys = store.jdbc()
-                .sql("SELECT COUNT(*) FROM passkey WHERE user_id = ?")
-                .param(userId)
-                .query(Integer.class)
-                .single();
-        int codes = store.jdbc()
-                .sql("SELECT COUNT(*) FROM recovery_code WHERE user_id = ? AND used_at IS NULL")
-                .param(userId)
-                .query(Integer.class)
-                .single();
-        return new Enrolled(otp, passkeys, codes);
     }
 
     /** Whether what is enrolled can meet the requirement. */
@@ -103,15 +98,13 @@ public final class FactorPolicy {
      * only enrol).
      */
     public SignetAuthentication.Stage afterFirstFactor(User user, Factor first) {
-        MfaRequirement requirement = requirement(user.id());
-        Enrolled enrolled = enrolled(user.id());
         if (first.passkey()) {
             return SignetAuthentication.Stage.COMPLETE;
         }
-        if (enrolled.any()) {
+        if (enrolled(user.id()).any()) {
             return SignetAuthentication.Stage.SECOND_FACTOR;
         }
-        return requirement == MfaRequirement.OFF
+        return requirement(user.id()) == MfaRequirement.OFF
                 ? SignetAuthentication.Stage.COMPLETE
                 : SignetAuthentication.Stage.ENROL;
     }
@@ -135,17 +128,7 @@ public final class FactorPolicy {
      * administrator's answer to a lost device. Returns how many were removed. The caller audits.
      */
     public int resetAll(String userId) {
-        int removed = 0;
-        for (String table : new String[] {"otp_device", "passkey", "recovery_code", "webauthn_challenge"}) {
-            int rows = store.jdbc()
-                    .sql("DELETE FROM " + table + " WHERE user_id = ?")
-                    .param(userId)
-                    .update();
-            if (!table.equals("webauthn_challenge") && !table.equals("recovery_code")) {
-                removed += rows;
-            }
-        }
-        return removed;
+        return users.deleteFactors(userId);
     }
 
     /**
