@@ -4,7 +4,7 @@ import dev.signet.core.SignetException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -186,7 +186,10 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            return act(spec, user, "disabled", (a, id) -> a.post("/api/v1/users/" + id + "/disable", null));
+            return act(spec, user, (a, id) -> {
+                a.post("/api/v1/users/" + id + "/disable", null);
+                return " disabled.";
+            });
         }
     }
 
@@ -203,7 +206,10 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            return act(spec, user, "enabled", (a, id) -> a.post("/api/v1/users/" + id + "/enable", null));
+            return act(spec, user, (a, id) -> {
+                a.post("/api/v1/users/" + id + "/enable", null);
+                return " enabled.";
+            });
         }
     }
 
@@ -220,7 +226,10 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            return act(spec, user, "deleted", (a, id) -> a.delete("/api/v1/users/" + id));
+            return act(spec, user, (a, id) -> {
+                a.delete("/api/v1/users/" + id);
+                return " deleted.";
+            });
         }
     }
 
@@ -279,16 +288,11 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            ApiClient api = LoginCommand.client(spec);
-            JsonNode u = find(api, user);
-            JsonNode f = api.send(
-                    "PUT",
-                    "/api/v1/users/" + u.path("id").asString() + "/factors/policy",
-                    Map.of("mfaRequired", required));
-            System.out.println("User '" + u.path("username").asString() + "': second factor policy "
-                    + f.path("effective").asString() + " (own setting: "
-                    + f.path("mfaRequired").asString() + ").");
-            return Main.EXIT_OK;
+            return act(spec, user, (a, id) -> {
+                JsonNode f = a.send("PUT", "/api/v1/users/" + id + "/factors/policy", Map.of("mfaRequired", required));
+                return ": second factor policy " + f.path("effective").asString() + " (own setting: "
+                        + f.path("mfaRequired").asString() + ").";
+            });
         }
     }
 
@@ -305,22 +309,23 @@ final class UsersCommand {
 
         @Override
         public Integer call() {
-            ApiClient api = LoginCommand.client(spec);
-            JsonNode u = find(api, user);
-            JsonNode r = api.delete("/api/v1/users/" + u.path("id").asString() + "/factors");
-            System.out.println("User '" + u.path("username").asString() + "': "
-                    + r.path("factorsRemoved").asInt() + " second factor(s) removed, "
-                    + r.path("sessionsEnded").asInt() + " session(s) ended.");
-            return Main.EXIT_OK;
+            return act(spec, user, (a, id) -> {
+                JsonNode r = a.delete("/api/v1/users/" + id + "/factors");
+                return ": " + r.path("factorsRemoved").asInt() + " second factor(s) removed, "
+                        + r.path("sessionsEnded").asInt() + " session(s) ended.";
+            });
         }
     }
 
-    /** Finds the user by name or id, applies {@code call} to its id, and says it is {@code done}. */
-    private static int act(CommandSpec spec, String user, String done, BiConsumer<ApiClient, String> call) {
+    /**
+     * Finds the user by name or id, applies {@code call} to its id, and prints "User 'NAME'" followed by
+     * what {@code call} answers.
+     */
+    private static int act(CommandSpec spec, String user, BiFunction<ApiClient, String, String> call) {
         ApiClient api = LoginCommand.client(spec);
         JsonNode u = find(api, user);
-        call.accept(api, u.path("id").asString());
-        System.out.println("User '" + u.path("username").asString() + "' " + done + ".");
+        String said = call.apply(api, u.path("id").asString());
+        System.out.println("User '" + u.path("username").asString() + "'" + said);
         return Main.EXIT_OK;
     }
 }
