@@ -69,6 +69,8 @@ done
 [ -z "$jfr" ] || jfr=$(realpath -m "$jfr")
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cd "$root"
 for tool in curl python3 timeout; do
   command -v "$tool" >/dev/null 2>&1 || { echo "signin.sh: needs $tool" >&2; exit 1; }
@@ -129,48 +131,6 @@ echo "bench: making sure the launcher is built (./signet --version)..." >&2
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    # Below the kernel's ephemeral range (32768+), where other programs' port-0 sockets land.
-    p=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "signin.sh: no free loopback port found" >&2
-  return 1
-}
-
-now_us() {
-  local t=$EPOCHREALTIME
-  echo "${t/./}"
-}
-
-# utime + stime of a process, in clock ticks.
-cpu_ticks() {
-  local stat
-  stat=$(sed 's/^.*) //' "/proc/$1/stat")
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
-
-# "busy total" jiffies of the whole machine, from /proc/stat.
-machine_ticks() {
-  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; idle = $5 + $6; print t - idle, t; exit }' /proc/stat
-}
-
-# CPU ticks of this shell's waited-for children (JMH, the load generator, perf, sqlite3...).
-child_ticks() {
-  local stat
-  stat=$(sed 's/^.*) //' "/proc/$$/stat")
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $(( ${14} + ${15} ))
-}
-
 # One raw measurement: JMH Argon2idBench.verify on $threads threads, in a JVM with JMH's defaults
 # (the JVM's own ergonomics: G1 and a quarter of RAM on this kind of machine). Appends "n jmh score
 # min max cpu_ms_per_hash others_pct" to $work/raw: median and range of the 5 measurement
@@ -209,25 +169,6 @@ PY
 
 # ---- PostgreSQL (--db postgres) -----------------------------------------------------------------
 
-pg_bin() {
-  local d
-  for d in "$(dirname "$(command -v postgres 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [ -x "$d/$1" ]; then
-      echo "$d/$1"
-      return 0
-    fi
-  done
-  echo "signin.sh: --db postgres needs PostgreSQL's $1" >&2
-  return 1
-}
-# PostgreSQL refuses to run as root: as root, run it as nobody.
-pg_as() {
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u nobody -- "$@"
-  else
-    "$@"
-  fi
-}
 pg_port=""
 pg_sql() {
   psql -X -q -A -t -h 127.0.0.1 -p "$pg_port" -U signet -d postgres -c "$1"

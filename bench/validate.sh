@@ -127,6 +127,8 @@ if [ -n "$jfr_dir" ]; then
 fi
 
 root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cd "$root"
 # Where the data lives is this script's choice, per run.
 unset SIGNET_DATA_DIR SIGNET_DB_URL SIGNET_DB_USER SIGNET_DB_PASSWORD SIGNET_SQLITE_SYNCHRONOUS
@@ -191,69 +193,8 @@ dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | gre
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    # Below the kernel's ephemeral range (32768+), where other programs' port-0 sockets land.
-    p=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "validate.sh: no free loopback port found" >&2
-  return 1
-}
-
-now_us() {
-  local t=$EPOCHREALTIME
-  echo "${t/./}"
-}
-
-# utime + stime of a process, in clock ticks.
-cpu_ticks() {
-  local stat
-  stat=$(sed 's/^.*) //' "/proc/$1/stat")
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
-
-# "busy total" jiffies of the whole machine, from /proc/stat.
-machine_ticks() {
-  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; idle = $5 + $6; print t - idle, t; exit }' /proc/stat
-}
-
-# CPU ticks of this shell's waited-for children (the load generator, perf, sqlite3...).
-child_ticks() {
-  local stat
-  stat=$(sed 's/^.*) //' "/proc/$$/stat")
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $(( ${14} + ${15} ))
-}
-
 # ---- PostgreSQL (--db postgres) -----------------------------------------------------------------
 
-pg_bin() {
-  local d
-  for d in "$(dirname "$(command -v postgres 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [ -x "$d/$1" ]; then
-      echo "$d/$1"
-      return 0
-    fi
-  done
-  echo "validate.sh: --db postgres needs PostgreSQL's $1" >&2
-  return 1
-}
-# PostgreSQL refuses to run as root: as root, run it as nobody.
-pg_as() {
-  if [ "$(id -u)" = 0 ]; then
-    runuser -u nobody -- "$@"
-  else
-    "$@"
-  fi
-}
 pg_port=""
 pg_sql() { # database, SQL
   psql -X -q -A -t -h 127.0.0.1 -p "$pg_port" -U signet -d "$1" -c "$2"
