@@ -93,13 +93,15 @@ public final class ValidationService {
             // No password hashing, so the whole check is short: one transaction, one commit, the
             // throttle's bookkeeping included. The code is matched before (reading, unsealing the
             // seed, HMACs), so the write lock is held only for the throttle and the deciding update.
+            Optional<UserRepository.Credentials> found =
+                    users.byUsername(username).map(u -> new UserRepository.Credentials(u, null));
             Optional<OtpService.Match> matched = looksLikeRecoveryCode(code)
                     ? Optional.empty()
-                    : users.byUsername(username).map(u -> otp.match(u.id(), code));
-            return store.inTransaction(() -> check(username, null, code, client, caller, matched));
+                    : found.map(c -> otp.match(c.user().id(), code));
+            return store.inTransaction(() -> check(username, found, null, code, client, caller, matched));
         }
         // Argon2id must not run while holding the write lock: the throttle check commits first.
-        return check(username, password, code, client, caller, Optional.empty());
+        return check(username, users.credentials(username), password, code, client, caller, Optional.empty());
     }
 
     private static boolean looksLikeRecoveryCode(String code) {
@@ -110,6 +112,7 @@ public final class ValidationService {
 
     private Outcome check(
             String username,
+            Optional<UserRepository.Credentials> found,
             String password,
             String code,
             ClientInfo client,
@@ -117,9 +120,6 @@ public final class ValidationService {
             Optional<OtpService.Match> matched) {
         String key = Usernames.key(username);
         SignInGuard.Verdict verdict = gate.check(key, client.ip());
-        Optional<UserRepository.Credentials> found = password != null
-                ? users.credentials(username)
-                : users.byUsername(username).map(u -> new UserRepository.Credentials(u, null));
         User user = found.map(UserRepository.Credentials::user)
                 .filter(u -> u.kind() == User.Kind.PERSON)
                 .orElse(null);
@@ -176,9 +176,8 @@ public final class ValidationService {
                 }
                 used.add(Factor.RECOVERY_CODE);
             } else {
-                OtpService.Result result = matched.filter(m -> m.userId().equals(user.id()))
-                        .map(otp::accept)
-                        .orElseGet(() -> otp.verify(user.id(), code));
+                // matched (for this same user) before the transaction when no password came with it
+                OtpService.Result result = matched.map(otp::accept).orElseGet(() -> otp.verify(user.id(), code));
                 if (result.check() != OtpService.Check.ACCEPTED) {
                     return refuse(
                             user,
