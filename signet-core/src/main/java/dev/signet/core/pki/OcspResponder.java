@@ -226,6 +226,7 @@ public final class OcspResponder {
         }
         return switch (status.get()) {
             case RevocationStatus.Good good -> CertificateStatus.GOOD;
+            case RevocationStatus.Unknown unknown -> new UnknownStatus();
             case RevocationStatus.Revoked revoked -> {
                 var time = new ASN1GeneralizedTime(Date.from(Certs.seconds(revoked.revokedAt())));
                 yield revoked.reason() == RevocationReason.UNSPECIFIED

@@ -5,8 +5,9 @@ import java.security.Security;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /** JCA providers by name; Bouncy Castle is one private instance, never registered globally. */
-final class Providers {
-    static final Provider BC = new BouncyCastleProvider();
+public final class Providers {
+    /** Signet's Bouncy Castle provider instance, for JCA calls and BC's {@code Jca*Builder.setProvider}. */
+    public static final Provider BC = new BouncyCastleProvider();
 
     private Providers() {}
 

@@ -6,8 +6,11 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
-/** Adapts the {@link Signer} port to Bouncy Castle's {@link ContentSigner} operator. One use only. */
-final class SignerContentSigner implements ContentSigner {
+/**
+ * Adapts the {@link Signer} port to Bouncy Castle's {@link ContentSigner} operator. One use only:
+ * the bytes written accumulate, so make a new one per signature.
+ */
+public final class SignerContentSigner implements ContentSigner {
     private static final DefaultSignatureAlgorithmIdentifierFinder FINDER =
             new DefaultSignatureAlgorithmIdentifierFinder();
 
@@ -15,7 +18,7 @@ final class SignerContentSigner implements ContentSigner {
     private final AlgorithmIdentifier algorithmIdentifier;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
 
-    SignerContentSigner(Signer signer) {
+    public SignerContentSigner(Signer signer) {
         this.signer = signer;
         this.algorithmIdentifier = FINDER.find(signer.algorithm().signatureAlgorithm());
     }
