@@ -57,6 +57,8 @@ public final class SigningService {
     public static final int MAX_BATCH = 1000;
     /** The longest item name, in characters. */
     public static final int MAX_NAME = 1024;
+    /** The most bytes a request for one batch may have: 1,000 items with long, escaped names fit. */
+    public static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
     private static final HexFormat HEX = HexFormat.of();
 
@@ -79,7 +81,7 @@ public final class SigningService {
                 return CMS;
             }
             for (Format f : values()) {
-                if (f.id().equals(id)) {
+                if (f.id().equals(id.toLowerCase(Locale.ROOT))) {
                     return f;
                 }
             }

@@ -107,6 +107,19 @@ public final class TimestampService {
      * rejection with {@code systemFailure}.
      */
     public byte[] respond(byte[] request) {
+        return reply(request).der();
+    }
+
+    /**
+     * As {@link #respond}, saying also whether there was a timestamp authority to answer.
+     *
+     * @param available false when the answer is the systemFailure rejection for want of a CA
+     * @param der the DER TimeStampResp
+     */
+    public record Reply(boolean available, byte[] der) {}
+
+    /** As {@link #respond}, with whether the server has a timestamp authority. */
+    public Reply reply(byte[] request) {
         Optional<TimeStampAuthority> authority;
         try {
             authority = authority();
@@ -115,8 +128,18 @@ public final class TimestampService {
             authority = Optional.empty();
         }
         return authority.isPresent()
-                ? authority.get().respond(request)
-                : rejection("no timestamp authority: the server has no online CA to certify one");
+                ? new Reply(true, authority.get().respond(request))
+                : new Reply(false, rejection("no timestamp authority: the server has no online CA to certify one"));
+    }
+
+    /** Whether the server can timestamp now (creating its authority first if needed). */
+    public boolean available() {
+        try {
+            return authority().isPresent();
+        } catch (RuntimeException e) {
+            log.error("the timestamp authority is unavailable", e);
+            return false;
+        }
     }
 
     /**
