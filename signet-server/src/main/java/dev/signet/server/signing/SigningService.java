@@ -6,7 +6,6 @@ import dev.signet.core.sign.Timestamper;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.signin.ClientInfo;
-import dev.signet.server.store.Store;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -133,14 +132,12 @@ public final class SigningService {
         }
     }
 
-    private final Store store;
     private final SigningKeyService keys;
     private final TimestampService tsa;
     private final AuditLog audit;
     private final Clock clock;
 
-    public SigningService(Store store, SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
-        this.store = Objects.requireNonNull(store, "store");
+    public SigningService(SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.tsa = Objects.requireNonNull(tsa, "tsa");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -270,23 +267,23 @@ public final class SigningService {
                 signed[i] = new Signed(name, digest, signature, stamp);
             }
         });
-        store.inTransaction(() -> {
-            for (Signed s : signed) {
-                audit.append(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
-                        .actor(caller.actor())
-                        .subject(key.name())
-                        .client(client == null ? null : client.ip(), client == null ? null : client.userAgent())
-                        .detail("key", key.name())
-                        .detail("caller", caller.via())
-                        .detail("digest", HEX.formatHex(s.digest()))
-                        .detail("digest_algorithm", algorithm.id())
-                        .detail("file", s.name())
-                        .detail("format", format.id())
-                        .detail("timestamp", Boolean.toString(timestamper != null))
-                        .detail("serial", key.serial())
-                        .build());
-            }
-        });
+        List<AuditEvent> events = new ArrayList<>(signed.length);
+        for (Signed s : signed) {
+            events.add(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
+                    .actor(caller.actor())
+                    .subject(key.name())
+                    .client(client == null ? null : client.ip(), client == null ? null : client.userAgent())
+                    .detail("key", key.name())
+                    .detail("caller", caller.via())
+                    .detail("digest", HEX.formatHex(s.digest()))
+                    .detail("digest_algorithm", algorithm.id())
+                    .detail("file", s.name())
+                    .detail("format", format.id())
+                    .detail("timestamp", Boolean.toString(timestamper != null))
+                    .detail("serial", key.serial())
+                    .build());
+        }
+        audit.appendAll(events);
         return new Result(key, format, algorithm, timestamper != null, List.of(signed));
     }
 
