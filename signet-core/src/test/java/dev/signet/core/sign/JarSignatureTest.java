@@ -212,12 +212,25 @@ class JarSignatureTest {
     }
 
     @Test
-    void refusesBadSignerNamesAndFilesThatAreNotZips() throws Exception {
+    void refusesBadSignerNamesDuplicateOrLineBreakingEntryNamesAndFilesThatAreNotZips() throws Exception {
         Path jar = sampleJar(dir);
         for (String bad : new String[] {"", "toolongname", "a.b", "a/b", "\u00e9"}) {
             assertThatThrownBy(() -> JarSignature.prepare(jar, bad, DigestAlgorithm.SHA256))
                     .isInstanceOfSatisfying(
                             SignException.class, e -> assertThat(e.code()).isEqualTo(SignException.JAR_SIGNER_NAME));
+        }
+        for (String[] names : new String[][] {{"a.txt", "a.txt"}, {"evil\r\nSHA-256-Digest: AAAA", "b.txt"}}) {
+            Path bad = dir.resolve("bad.jar");
+            try (var zos = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(bad)) {
+                for (String name : names) {
+                    zos.putArchiveEntry(new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(name));
+                    zos.write(1);
+                    zos.closeArchiveEntry();
+                }
+            }
+            assertThatThrownBy(() -> JarSignature.prepare(bad, "ci", DigestAlgorithm.SHA256))
+                    .isInstanceOfSatisfying(
+                            SignException.class, e -> assertThat(e.code()).isEqualTo(SignException.JAR_MALFORMED));
         }
         Path text = Files.writeString(dir.resolve("not.jar"), "plain text, not a zip");
         assertThatThrownBy(() -> JarSignature.prepare(text, "ci", DigestAlgorithm.SHA256))
