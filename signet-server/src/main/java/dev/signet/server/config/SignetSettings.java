@@ -96,8 +96,8 @@ public record SignetSettings(
      * the TSA key's algorithm.
      */
     public record Signing(Optional<String> tsaCa, String tsaPolicy, String tsaKey) {
-        /** Signet's default TSA policy: a UUID-based OID (ITU-T X.667, arc 2.25), fixed for every installation. */
-        public static final String DEFAULT_TSA_POLICY = "2.25.77157112276722743760331854932842298640";
+        /** The default TSA policy: the core's ({@code TimeStampAuthority.DEFAULT_POLICY}). */
+        public static final String DEFAULT_TSA_POLICY = dev.signet.core.sign.TimeStampAuthority.DEFAULT_POLICY;
 
         public static final List<String> TSA_KEYS = List.of("ec-p256", "ec-p384", "rsa-3072", "rsa-4096");
     }
