@@ -83,6 +83,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Do not check revocation (no network access).")
     boolean offline;
 
+    @Option(
+            names = "--at",
+            paramLabel = "TIME",
+            description = "Validate as of TIME (e.g. 2027-01-31T00:00:00Z) instead of now, for signatures without a"
+                    + " timestamp (a timestamped one is validated at its timestamp).")
+    String at;
+
     @Spec
     CommandSpec spec;
 
@@ -112,7 +119,16 @@ final class VerifyCommand implements Callable<Integer> {
         for (Path t : trust) {
             anchors.addAll(certificates(t));
         }
-        SignatureVerifier verifier = new SignatureVerifier(anchors, offline ? null : revocation(), Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
+        if (at != null) {
+            try {
+                clock = Clock.fixed(Instant.parse(at.strip()), java.time.ZoneOffset.UTC);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new SignetException(
+                        "usage.time_invalid", "--at takes an instant such as 2027-01-31T00:00:00Z, not '" + at + "'");
+            }
+        }
+        SignatureVerifier verifier = new SignatureVerifier(anchors, offline ? null : revocation(), clock);
         boolean allValid = true;
         for (Path file : files) {
             Checked checked = check(verifier, file);
