@@ -14,4 +14,7 @@ import java.lang.annotation.Target;
 @Documented
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.RUNTIME)
-@interface JsonBody {}
+@interface JsonBody {
+    /** The most bytes this body may have; {@link StrictJson#MAX_BODY} unless an endpoint needs more. */
+    int maxBytes() default StrictJson.MAX_BODY;
+}

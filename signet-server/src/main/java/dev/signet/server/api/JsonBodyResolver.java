@@ -13,7 +13,7 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
  * Resolves {@link JsonBody} parameters: checks the content type (415 {@code
- * request.unsupported_media_type}), reads at most {@link StrictJson#MAX_BODY} bytes whatever the
+ * request.unsupported_media_type}), reads at most {@link JsonBody#maxBytes()} bytes whatever the
  * declared length (413 {@code request.too_large}, which also covers chunked bodies), and reads them
  * with {@link StrictJson}.
  */
@@ -37,11 +37,13 @@ final class JsonBodyResolver implements HandlerMethodArgumentResolver {
             throw new IllegalStateException("@JsonBody needs a servlet request");
         }
         requireJson(request.getContentType());
+        JsonBody annotation = parameter.getParameterAnnotation(JsonBody.class);
+        int max = annotation == null ? StrictJson.MAX_BODY : annotation.maxBytes();
         byte[] body;
         try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(StrictJson.MAX_BODY + 1);
+            body = in.readNBytes(max + 1);
         }
-        if (body.length > StrictJson.MAX_BODY) {
+        if (body.length > max) {
             throw new RequestRefused(
                     HttpStatus.CONTENT_TOO_LARGE, RequestRefused.TOO_LARGE, "the request body is too large");
         }

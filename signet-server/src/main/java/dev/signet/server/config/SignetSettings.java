@@ -37,7 +37,8 @@ public record SignetSettings(
         Throttle throttle,
         Mail mail,
         boolean trustProxy,
-        Mfa mfa) {
+        Mfa mfa,
+        Signing signing) {
 
     /**
      * Passwords and sessions. Minimum lengths follow NIST SP 800-63B-4 section 3.1.1.2: 15 where the
@@ -87,6 +88,19 @@ public record SignetSettings(
             String rpName,
             List<String> origins,
             Duration stepUp) {}
+
+    /**
+     * Signing and the timestamp authority (docs/signing.md). {@code tsaCa}: the CA that issues the
+     * TSA's certificate (profile {@code timestamping}); empty means the first online CA. {@code
+     * tsaPolicy}: the TSA policy OID put in every token (RFC 3161 section 2.4.2). {@code tsaKey}:
+     * the TSA key's algorithm.
+     */
+    public record Signing(Optional<String> tsaCa, String tsaPolicy, String tsaKey) {
+        /** Signet's default TSA policy: a UUID-based OID (ITU-T X.667, arc 2.25), fixed for every installation. */
+        public static final String DEFAULT_TSA_POLICY = "2.25.77157112276722743760331854932842298640";
+
+        public static final List<String> TSA_KEYS = List.of("ec-p256", "ec-p384", "rsa-3072", "rsa-4096");
+    }
 
     /** Whether a second factor is required, and which kind. */
     public enum MfaRequirement {
@@ -252,6 +266,7 @@ public record SignetSettings(
                 })
                 .orElseGet(() -> URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port));
         Mfa mfa = readMfa(s, publicUrl);
+        Signing signing = readSigning(s);
         return new SignetSettings(
                 host,
                 port,
@@ -270,7 +285,28 @@ public record SignetSettings(
                 throttle,
                 mail,
                 trustProxy,
-                mfa);
+                mfa,
+                signing);
+    }
+
+    private static Signing readSigning(Source s) {
+        Optional<String> tsaCa = s.get("SIGNET_TSA_CA");
+        tsaCa.ifPresent(name -> {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new SettingsException("SIGNET_TSA_CA", "the name of a Signet CA", name);
+            }
+        });
+        String policy = s.get("SIGNET_TSA_POLICY").orElse(Signing.DEFAULT_TSA_POLICY);
+        if (!policy.matches("[0-2](\\.(0|[1-9][0-9]{0,38})){1,30}") || policy.length() > 200) {
+            throw new SettingsException(
+                    "SIGNET_TSA_POLICY", "an object identifier such as 1.3.6.1.4.1.99999.1", policy);
+        }
+        String key =
+                s.get("SIGNET_TSA_KEY").map(k -> k.toLowerCase(Locale.ROOT)).orElse("ec-p256");
+        if (!Signing.TSA_KEYS.contains(key)) {
+            throw new SettingsException("SIGNET_TSA_KEY", "one of " + String.join(" ", Signing.TSA_KEYS), key);
+        }
+        return new Signing(tsaCa, policy, key);
     }
 
     private static Mfa readMfa(Source s, URI publicUrl) {

@@ -2,6 +2,7 @@ package dev.signet.server.web;
 
 import dev.signet.server.account.PasswordHasher;
 import dev.signet.server.signin.SignInService;
+import dev.signet.server.signing.SigningService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,11 +14,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses oversized input before anything else looks at it (no session lookup, no hashing): a body
- * over 64 KiB gets 413 {@code request.too_large}; on the forms that take passwords, a username over
- * 256 or a password over 512 characters gets 400 {@code input.too_long}.
+ * over 64 KiB (over {@value #MAX_SIGN_BODY} bytes for a batch of digests to sign, {@code POST
+ * /api/v1/sign} and {@code POST /sign}) gets 413 {@code request.too_large}; on the forms that take
+ * passwords, a username over 256 or a password over 512 characters gets 400 {@code input.too_long}.
  */
 final class InputLimitFilter extends OncePerRequestFilter {
     static final long MAX_BODY = 64 * 1024;
+    static final int MAX_SIGN_BODY = SigningService.MAX_REQUEST_BYTES;
+    private static final Set<String> SIGNING_PATHS = Set.of("/api/v1/sign", "/sign");
     private static final Set<String> PASSWORD_FIELDS = Set.of("password", "current", "confirm", "next");
 
     @Override
@@ -25,7 +29,12 @@ final class InputLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod())) {
             long length = request.getContentLengthLong();
-            if (length > MAX_BODY) {
+            long max = "POST".equals(request.getMethod())
+                            && SIGNING_PATHS.contains(request.getRequestURI()
+                                    .substring(request.getContextPath().length()))
+                    ? MAX_SIGN_BODY
+                    : MAX_BODY;
+            if (length > max) {
                 response.setHeader("Connection", "close");
                 Problems.write(
                         response, HttpStatus.CONTENT_TOO_LARGE, "request.too_large", "the request body is too large");

@@ -15,7 +15,10 @@ public final class Problems {
 
     /** The status a refusal with this code gets. */
     public static HttpStatus status(String code) {
-        if (code.endsWith(".not_found")) {
+        if (code.endsWith(".not_found")
+                || code.equals("sign.key_unknown")
+                || code.equals("keys.grantee_not_found")
+                || code.equals("keys.grant_not_found")) {
             return HttpStatus.NOT_FOUND;
         }
         if (code.endsWith(".taken")
@@ -31,6 +34,22 @@ public final class Problems {
                 || code.equals("ca.revoked")
                 || code.endsWith(".already_revoked")) {
             return HttpStatus.CONFLICT;
+        }
+        // A signing key's state forbids it: its certificate is revoked or expired, it is not exportable.
+        if (code.equals("sign.key_revoked")
+                || code.equals("sign.key_expired")
+                || code.equals("keys.not_exportable")
+                || code.equals("keys.grant_conflict")) {
+            return HttpStatus.CONFLICT;
+        }
+        if (code.equals("sign.not_allowed")) {
+            return HttpStatus.FORBIDDEN;
+        }
+        if (code.equals("sign.batch_too_large")) {
+            return HttpStatus.CONTENT_TOO_LARGE;
+        }
+        if (code.equals("sign.timestamp_unavailable") || code.equals("tsa.unavailable")) {
+            return HttpStatus.SERVICE_UNAVAILABLE;
         }
         if (code.endsWith(".forbidden") || code.endsWith(".insufficient_scope") || code.endsWith(".step_up_required")) {
             return HttpStatus.FORBIDDEN;

@@ -29,11 +29,13 @@ import org.springframework.security.web.context.RequestAttributeSecurityContextR
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
- * Who may reach what. Two chains:
+ * Who may reach what. The chains:
  *
  * <ul>
  *   <li>{@code /api/**}: stateless, API tokens only ({@code Authorization: Bearer}), no cookies and so
- *       no CSRF; each route needs a scope; errors are problem+json.
+ *       no CSRF; each route needs a scope (for signing, {@code sign:KEYNAME}, checked by the signing
+ *       service); errors are problem+json.
+ *   <li>{@code /ca/**} and {@code /tsa}: public, stateless: CRLs, OCSP, CA certificates, timestamps.
  *   <li>everything else: the console, with form sign-in through {@link SignInService}, database
  *       sessions, CSRF tokens on every form, and a strict Content-Security-Policy.
  * </ul>
@@ -87,6 +89,17 @@ class SecurityConfig {
                         .hasAuthority("SCOPE_" + Scopes.CA_ADMIN)
                         .requestMatchers(HttpMethod.POST, "/api/v1/validate")
                         .hasAuthority("SCOPE_" + Scopes.VALIDATE)
+                        // Signing keys: reading one needs keys:admin or sign:NAME, which the signing
+                        // service checks (the scope depends on the key); managing them needs keys:admin.
+                        .requestMatchers(HttpMethod.GET, "/api/v1/keys/*/grants")
+                        .hasAuthority("SCOPE_" + Scopes.KEYS_ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/api/v1/keys", "/api/v1/keys/*")
+                        .authenticated()
+                        .requestMatchers("/api/v1/keys", "/api/v1/keys/**")
+                        .hasAuthority("SCOPE_" + Scopes.KEYS_ADMIN)
+                        // sign:KEYNAME and the key's grants are checked by the signing service.
+                        .requestMatchers(HttpMethod.POST, "/api/v1/sign")
+                        .authenticated()
                         .requestMatchers("/api/v1/me")
                         .authenticated()
                         .anyRequest()
@@ -137,6 +150,28 @@ class SecurityConfig {
     @Order(2)
     SecurityFilterChain publication(HttpSecurity http) throws Exception {
         http.securityMatcher("/ca/**")
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'"))
+                        .frameOptions(frame -> frame.deny()));
+        return http.build();
+    }
+
+    /**
+     * The timestamp authority (RFC 3161 §3.4): {@code POST /tsa} and {@code GET /tsa/chain}, public and
+     * stateless like the CA's publication URLs (a time-stamp request carries no cookie and changes
+     * nothing a caller owns).
+     */
+    @Bean
+    @Order(2)
+    SecurityFilterChain timestamps(HttpSecurity http) throws Exception {
+        http.securityMatcher("/tsa", "/tsa/**")
                 .authorizeHttpRequests(auth -> auth.anyRequest().permitAll())
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
