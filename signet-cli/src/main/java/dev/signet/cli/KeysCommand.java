@@ -92,7 +92,7 @@ final class KeysCommand {
         lines.put("subject", CaCommand.text(c, "subject"));
         lines.put("serial", CaCommand.text(c, "serial"));
         lines.put("valid until", CaCommand.text(c, "notAfter"));
-        lines.put("status", CaCommand.text(k, "status"));
+        lines.put("status", CaCommand.text(c, "status"));
         lines.put(
                 "exportable",
                 k.path("exportable").isBoolean() ? (k.path("exportable").asBoolean() ? "yes" : "no") : "");
@@ -130,6 +130,12 @@ final class KeysCommand {
         String ca;
 
         @Option(
+                names = "--subject",
+                paramLabel = "DN",
+                description = "The certificate's subject, e.g. 'CN=Example Release,O=Example'. Default: the server's, from NAME.")
+        String subject;
+
+        @Option(
                 names = "--validity-days",
                 paramLabel = "DAYS",
                 description = "How long the certificate is valid. Default: the server's.")
@@ -161,6 +167,9 @@ final class KeysCommand {
             body.put("ca", ca);
             body.put("exportable", exportable);
             body.put("stepUp", stepUp);
+            if (subject != null) {
+                body.put("subject", subject);
+            }
             if (validityDays != null) {
                 body.put("validityDays", validityDays);
             }
@@ -200,7 +209,7 @@ final class KeysCommand {
                         CaCommand.text(k, "algorithm"),
                         CaCommand.text(k, "ca"),
                         CaCommand.text(k.path("certificate"), "notAfter"),
-                        CaCommand.text(k, "status"),
+                        CaCommand.text(k.path("certificate"), "status"),
                         flags.strip(),
                         CaCommand.text(k.path("certificate"), "subject"));
             }

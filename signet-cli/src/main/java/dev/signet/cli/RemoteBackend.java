@@ -22,6 +22,9 @@ import tools.jackson.databind.JsonNode;
  * attributes, its timestamp unless {@code --no-timestamp}) and audits each signature.
  */
 final class RemoteBackend implements SignBackend {
+    /** The longest item name {@code POST /api/v1/sign} takes. */
+    static final int MAX_NAME = 1024;
+
     private final ApiClient api;
     private final String key;
     private final boolean timestamp;
@@ -86,6 +89,20 @@ final class RemoteBackend implements SignBackend {
         return out;
     }
 
+    /**
+     * The file's name as the server records it in the audit log: 1 to 1024 characters without
+     * control characters (a file name may have any but '/' and NUL); the end is kept when it is longer.
+     */
+    static String auditName(String name) {
+        StringBuilder b = new StringBuilder();
+        name.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        String clean = b.toString().strip();
+        if (clean.isEmpty()) {
+            return "(unnamed)";
+        }
+        return clean.length() <= MAX_NAME ? clean : "..." + clean.substring(clean.length() - (MAX_NAME - 3));
+    }
+
     @Override
     public String describe() {
         return "key '" + key + "' on " + api.base();
@@ -116,7 +133,7 @@ final class RemoteBackend implements SignBackend {
         List<Map<String, String>> items = new ArrayList<>(batch.size());
         HexFormat hex = HexFormat.of();
         for (Request r : batch) {
-            items.add(Map.of("name", r.name(), "digest", hex.formatHex(r.digest())));
+            items.add(Map.of("name", auditName(r.name()), "digest", hex.formatHex(r.digest())));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", key);

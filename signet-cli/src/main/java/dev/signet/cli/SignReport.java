@@ -84,8 +84,10 @@ final class SignReport implements SignRun.Listener, AutoCloseable {
             }
         } else {
             clearBar();
-            err.println("signet: not signed: " + clean(o.target().name()) + ": " + clean(o.reason()) + " [" + o.code()
-                    + "]");
+            String tag = "[" + o.code() + "]";
+            String reason = o.reason() == null ? "" : o.reason();
+            err.println("signet: not signed: " + clean(o.target().name()) + ": " + clean(reason)
+                    + (reason.contains(tag) ? "" : " " + tag));
         }
         if (manifest != null) {
             ObjectNode line = ApiClient.JSON.createObjectNode();

@@ -523,26 +523,29 @@ final class SignRun {
         listener.finished(new Outcome(t, format, size, algorithm, digest, null, code, reason));
     }
 
-    /** Refusals and outages that concern every file, not one batch: the run stops. */
+    /**
+     * Refusals and outages that concern every file, not one batch: the run stops. Authentication
+     * (401), permission (403: the scope, the grant, a step-up), an unknown key (404), a key that
+     * signs no more (409: revoked, expired), the server's own failures (5xx) and no server at all.
+     */
     static boolean stops(SignetException e) {
         if (e instanceof ApiClient.ApiException api) {
-            return api.status() == 401
-                    || api.status() == 403
-                    || api.status() == 404
-                    || api.status() >= 500
-                    || api.code().startsWith("cli.");
+            int s = api.status();
+            return s == 401 || s == 403 || s == 404 || s == 409 || s >= 500 || api.code().startsWith("cli.");
         }
         return e.code().startsWith("cli.");
     }
 
-    /** The exit code a run that {@link #stops} exits with: refused (4) or unreachable (5). */
+    /**
+     * The exit code of a run that {@link #stops}: refused by the server (4) for a refusal in the
+     * server's words, unreachable (5) when there is no server, or not one that answers as Signet does.
+     */
     static int exitCode(SignetException e) {
-        if (e instanceof ApiClient.ApiException api
-                && (api.status() == 401 || api.status() == 403 || api.code().equals("sign.key_unknown"))) {
-            return Main.EXIT_REFUSED;
-        }
         if (e.code().startsWith("settings.") || e.code().startsWith("usage.")) {
             return Main.EXIT_USAGE;
+        }
+        if (e instanceof ApiClient.ApiException api && api.status() < 500 && !api.code().startsWith("cli.")) {
+            return Main.EXIT_REFUSED;
         }
         if (e.code().startsWith("cli.") || e instanceof ApiClient.ApiException) {
             return Main.EXIT_UNREACHABLE;

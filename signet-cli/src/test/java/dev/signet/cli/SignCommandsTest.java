@@ -564,10 +564,12 @@ class SignCommandsTest {
         Path manifest = work.resolve("m.jsonl");
         expect(Main.EXIT_REFUSED, token("ca:issue"), "sign", "--key", "release", file.toString(), "--manifest",
                 manifest.toString());
-        assertThat(err()).contains("auth.insufficient_scope").doesNotContain("sgt_");
+        assertThat(err()).contains("needs a token with the scope keys:admin or sign:release [keys.forbidden]")
+                .doesNotContain("sgt_")
+                .doesNotContain("[keys.forbidden] [keys.forbidden]");
         assertThat(manifest(manifest)).singleElement().satisfies(l -> {
             assertThat(l.path("result").asString()).isEqualTo("failed");
-            assertThat(l.path("error").asString()).isEqualTo("auth.insufficient_scope");
+            assertThat(l.path("error").asString()).isEqualTo("keys.forbidden");
         });
 
         // The scope alone is not enough: the key must be granted to the caller.

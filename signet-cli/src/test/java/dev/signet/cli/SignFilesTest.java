@@ -80,7 +80,7 @@ class SignFilesTest {
     void namesWhenGivenThenJarSignerNamesAndGranteesAreNormalised() {
         assertThat(SignCommand.jarSignerName("release")).isEqualTo("RELEASE");
         assertThat(SignCommand.jarSignerName("my.release-key-2026")).isEqualTo("MY_RELEA");
-        assertThat(SignCommand.jarSignerName("ünï")).isEqualTo("___");
+        assertThat(SignCommand.jarSignerName("ünï")).isEqualTo("_N_");
         assertThat(KeysCommand.grantee("alice")).isEqualTo("user:alice");
         assertThat(KeysCommand.grantee("Token:abc")).isEqualTo("token:abc");
         assertThat(KeysCommand.grantee(" client:ci-bot ")).isEqualTo("client:ci-bot");
@@ -102,7 +102,24 @@ class SignFilesTest {
                 .isEqualTo(Main.EXIT_UNREACHABLE);
         assertThat(SignRun.exitCode(new SignetException("cli.unreachable", "cannot connect")))
                 .isEqualTo(Main.EXIT_UNREACHABLE);
+        assertThat(SignRun.exitCode(new ApiClient.ApiException(404, "keys.not_found", "no")))
+                .isEqualTo(Main.EXIT_REFUSED);
+        assertThat(SignRun.exitCode(new ApiClient.ApiException(409, "sign.key_revoked", "no")))
+                .isEqualTo(Main.EXIT_REFUSED);
+        assertThat(SignRun.stops(new ApiClient.ApiException(409, "sign.key_revoked", "no")))
+                .isTrue();
         assertThat(SignRun.stops(new ApiClient.ApiException(400, "sign.digest_length", "bad")))
                 .isFalse();
+        assertThat(SignRun.exitCode(new SignetException("settings.not_logged_in", "no")))
+                .isEqualTo(Main.EXIT_USAGE);
+    }
+
+    @Test
+    void auditNameWhenTheFileNameIsOddThenTheServerGetsOneItTakes() {
+        assertThat(RemoteBackend.auditName("dist/a b.txt")).isEqualTo("dist/a b.txt");
+        assertThat(RemoteBackend.auditName("evil\nname\u0007.txt")).isEqualTo("evil?name?.txt");
+        assertThat(RemoteBackend.auditName(" ")).isEqualTo("(unnamed)");
+        String longName = "d/".repeat(600) + "end.txt";
+        assertThat(RemoteBackend.auditName(longName)).hasSize(1024).startsWith("...").endsWith("end.txt");
     }
 }
