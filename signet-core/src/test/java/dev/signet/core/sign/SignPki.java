@@ -33,6 +33,9 @@ import org.bouncycastle.asn1.x500.X500Name;
 final class SignPki {
     static final Instant ISSUED = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     static final Clock ISSUE_CLOCK = Clock.fixed(ISSUED, ZoneOffset.UTC);
+    /** Where the root publishes (the issuing CA's certificate points here) and where the issuing CA does. */
+    static final PublicationUrls ROOT_URLS = PublicationUrls.under(URI.create("http://pki.example.test/"), "root-ca");
+
     static final PublicationUrls URLS = PublicationUrls.under(URI.create("http://pki.example.test/"), "sign-ca");
 
     static final CertificateAuthority ROOT = CertificateAuthority.createRoot(
@@ -42,7 +45,7 @@ final class SignPki {
             ISSUE_CLOCK);
     static final CertificateAuthority CA = CertificateAuthority.createIntermediate(
             ROOT,
-            URLS,
+            ROOT_URLS,
             new X500Name("CN=Signet Signing Test Issuing CA,O=Signet"),
             KeyAlgorithm.EC_P256,
             Profiles.SUB_CA,
