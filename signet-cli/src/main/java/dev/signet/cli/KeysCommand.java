@@ -132,7 +132,8 @@ final class KeysCommand {
         @Option(
                 names = "--subject",
                 paramLabel = "DN",
-                description = "The certificate's subject, e.g. 'CN=Example Release,O=Example'. Default: the server's, from NAME.")
+                description =
+                        "The certificate's subject, e.g. 'CN=Example Release,O=Example'. Default: the server's, from NAME.")
         String subject;
 
         @Option(

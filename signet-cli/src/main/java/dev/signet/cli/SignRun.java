@@ -531,7 +531,12 @@ final class SignRun {
     static boolean stops(SignetException e) {
         if (e instanceof ApiClient.ApiException api) {
             int s = api.status();
-            return s == 401 || s == 403 || s == 404 || s == 409 || s >= 500 || api.code().startsWith("cli.");
+            return s == 401
+                    || s == 403
+                    || s == 404
+                    || s == 409
+                    || s >= 500
+                    || api.code().startsWith("cli.");
         }
         return e.code().startsWith("cli.");
     }
@@ -544,7 +549,9 @@ final class SignRun {
         if (e.code().startsWith("settings.") || e.code().startsWith("usage.")) {
             return Main.EXIT_USAGE;
         }
-        if (e instanceof ApiClient.ApiException api && api.status() < 500 && !api.code().startsWith("cli.")) {
+        if (e instanceof ApiClient.ApiException api
+                && api.status() < 500
+                && !api.code().startsWith("cli.")) {
             return Main.EXIT_REFUSED;
         }
         if (e.code().startsWith("cli.") || e instanceof ApiClient.ApiException) {

@@ -48,7 +48,11 @@ class SignFilesTest {
 
         // A file named twice, or named and found, is signed once; a named one keeps its spelling.
         List<Target> twice = SignFiles.collect(
-                List.of(dir.resolve("b.txt"), dir.resolve("lib/../b.txt")), List.of(dir), List.of("b.*"), List.of(), null);
+                List.of(dir.resolve("b.txt"), dir.resolve("lib/../b.txt")),
+                List.of(dir),
+                List.of("b.*"),
+                List.of(),
+                null);
         assertThat(twice).hasSize(1);
         assertThat(twice.get(0).name()).isEqualTo(dir.resolve("b.txt").toString());
         assertThat(twice.get(0).relative()).isEqualTo(Path.of("b.txt"));
@@ -56,7 +60,8 @@ class SignFilesTest {
 
     @Test
     void collectWhenArgumentsAreWrongThenUsageErrors() {
-        assertThatThrownBy(() -> SignFiles.collect(List.of(), List.of(dir.resolve("missing")), List.of(), List.of(), null))
+        assertThatThrownBy(
+                        () -> SignFiles.collect(List.of(), List.of(dir.resolve("missing")), List.of(), List.of(), null))
                 .isInstanceOf(SignetException.class)
                 .hasMessageContaining("is not a directory")
                 .extracting(e -> ((SignetException) e).code())
@@ -120,6 +125,9 @@ class SignFilesTest {
         assertThat(RemoteBackend.auditName("evil\nname\u0007.txt")).isEqualTo("evil?name?.txt");
         assertThat(RemoteBackend.auditName(" ")).isEqualTo("(unnamed)");
         String longName = "d/".repeat(600) + "end.txt";
-        assertThat(RemoteBackend.auditName(longName)).hasSize(1024).startsWith("...").endsWith("end.txt");
+        assertThat(RemoteBackend.auditName(longName))
+                .hasSize(1024)
+                .startsWith("...")
+                .endsWith("end.txt");
     }
 }
