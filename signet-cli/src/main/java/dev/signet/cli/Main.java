@@ -14,7 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>Exit codes (documented in docs/operations.md): 0 success; 1 the command ran and the answer is
  * "no" (e.g. a broken audit chain) or it failed; 2 bad usage or a bad setting; 3 the store cannot
- * be opened (unreachable database, wrong or missing master key).
+ * be opened (unreachable database, wrong or missing master key). {@code sign} adds 4 (refused by the
+ * server: authentication, permission, unknown key) and 5 (server unreachable), so CI can tell a
+ * bad file from a bad token from an outage (docs/ci-signing.md).
  */
 @Command(
         name = "signet",
@@ -32,6 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
             TokensCommand.class,
             CaCommand.class,
             CertsCommand.class,
+            KeysCommand.class,
+            SignCommand.class,
+            VerifyCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {
@@ -39,6 +44,10 @@ public final class Main {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
     public static final int EXIT_STORE = 3;
+    /** {@code sign}: the server refused (authentication, the token's scope, the key's grants, an unknown key). */
+    public static final int EXIT_REFUSED = 4;
+    /** {@code sign}: the server cannot be reached, or answered what no Signet server would. */
+    public static final int EXIT_UNREACHABLE = 5;
     /** Returned by {@code serve} once the server runs: the process must not exit. */
     static final int KEEP_RUNNING = -1;
 
