@@ -87,6 +87,8 @@ class SecurityConfig {
                         .hasAuthority("SCOPE_" + Scopes.CA_ADMIN)
                         .requestMatchers(HttpMethod.POST, "/api/v1/validate")
                         .hasAuthority("SCOPE_" + Scopes.VALIDATE)
+                        .requestMatchers("/api/v1/clients", "/api/v1/clients/**")
+                        .hasAuthority("SCOPE_" + Scopes.CLIENTS_ADMIN)
                         .requestMatchers("/api/v1/me")
                         .authenticated()
                         .anyRequest()
