@@ -37,7 +37,8 @@ public enum Assurance {
 
     /** What the session achieved. */
     public static Assurance of(SignetAuthentication auth) {
-        boolean phishingResistant = auth.factors().stream().anyMatch(u -> u.factor().phishingResistant());
+        boolean phishingResistant =
+                auth.factors().stream().anyMatch(u -> u.factor().phishingResistant());
         if (phishingResistant) {
             return PHISHING_RESISTANT;
         }

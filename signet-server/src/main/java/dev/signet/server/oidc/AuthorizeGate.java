@@ -90,7 +90,9 @@ final class AuthorizeGate {
                 boolean fresh,
                 String clientId,
                 OAuth2AuthorizationCodeRequestAuthenticationToken request) {
-            super(new OAuth2Error("interaction_required", "a stronger or newer authentication is needed", null), request);
+            super(
+                    new OAuth2Error("interaction_required", "a stronger or newer authentication is needed", null),
+                    request);
             this.need = need;
             this.required = required;
             this.fresh = fresh;
@@ -116,7 +118,8 @@ final class AuthorizeGate {
         Map<String, Object> params = request.getAdditionalParameters();
         Set<String> prompt = words(params.get("prompt"));
         Optional<OidcClient> client = clients.client(registered.getClientId());
-        Assurance required = Assurance.required(string(params.get("acr_values"))).orElse(Assurance.PWD);
+        Assurance required =
+                Assurance.required(string(params.get("acr_values"))).orElse(Assurance.PWD);
         if (client.map(OidcClient::requireMfa).orElse(false) && !required.satisfies(Assurance.MFA)) {
             required = Assurance.MFA;
         }
@@ -137,9 +140,11 @@ final class AuthorizeGate {
             throw error(fresh ? "login_required" : "interaction_required", "prompt", request, registered);
         }
         if (!strongEnough && !canReach(auth.getPrincipal().userId(), required)) {
-            throw new NotYet(NotYet.Need.UNMET, required, fresh, registered.getClientId(), withRedirect(request, registered));
+            throw new NotYet(
+                    NotYet.Need.UNMET, required, fresh, registered.getClientId(), withRedirect(request, registered));
         }
-        throw new NotYet(NotYet.Need.STEP_UP, required, fresh, registered.getClientId(), withRedirect(request, registered));
+        throw new NotYet(
+                NotYet.Need.STEP_UP, required, fresh, registered.getClientId(), withRedirect(request, registered));
     }
 
     /** Whether the user has a factor that can bring a session to {@code required}. */
@@ -272,7 +277,8 @@ final class AuthorizeGate {
             throws IOException {
         if (!(exception instanceof OAuth2AuthorizationCodeRequestAuthenticationException e)
                 || e.getAuthorizationCodeRequestAuthentication() == null
-                || !StringUtils.hasText(e.getAuthorizationCodeRequestAuthentication().getRedirectUri())) {
+                || !StringUtils.hasText(
+                        e.getAuthorizationCodeRequestAuthentication().getRedirectUri())) {
             response.sendError(HttpStatus.BAD_REQUEST.value());
             return;
         }

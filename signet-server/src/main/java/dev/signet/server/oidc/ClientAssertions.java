@@ -124,8 +124,7 @@ final class ClientAssertions implements JwtDecoderFactory<RegisteredClient> {
         if (!clientId.equals(claims.getIssuer()) || !clientId.equals(claims.getSubject())) {
             throw bad("the client assertion's iss and sub must be the client id");
         }
-        if (claims.getAudience() == null
-                || claims.getAudience().stream().noneMatch(audiences.get()::contains)) {
+        if (claims.getAudience() == null || claims.getAudience().stream().noneMatch(audiences.get()::contains)) {
             throw bad("the client assertion's aud must name this server");
         }
         if (exp == null || !exp.toInstant().plus(SKEW).isAfter(now)) {

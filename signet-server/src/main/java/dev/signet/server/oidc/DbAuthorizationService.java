@@ -161,7 +161,8 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
     public void save(OAuth2Authorization authorization) {
         if (authorization.getAttribute(SELF_CONTAINED) != null
                 || (authorization.getAttribute(VERSION) == null
-                        && AuthorizationGrantType.CLIENT_CREDENTIALS.equals(authorization.getAuthorizationGrantType()))) {
+                        && AuthorizationGrantType.CLIENT_CREDENTIALS.equals(
+                                authorization.getAuthorizationGrantType()))) {
             // A client-credentials token is not stored; only its revocation is.
             revokeAccessTokenIfInvalidated(authorization);
             return;
@@ -180,10 +181,7 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         }
         long now = clock.millis();
         List<TokenRow> tokens = tokenRows(toStore, now);
-        long expiresAt = tokens.stream()
-                .mapToLong(TokenRow::expiresAt)
-                .max()
-                .orElse(now + PENDING_TTL.toMillis());
+        long expiresAt = tokens.stream().mapToLong(TokenRow::expiresAt).max().orElse(now + PENDING_TTL.toMillis());
         expiresAt = Math.max(expiresAt, accessExpiry(toStore, now));
         String sealed = seal(toStore);
         String userId = userId(toStore);
@@ -195,9 +193,10 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         if (version == null) {
             store.inTransaction(() -> {
                 store.jdbc()
-                        .sql("INSERT INTO oauth_authorization (id, client_id, principal_name, user_id, grant_type, scopes,"
-                                + " sid, offline, version, created_at, updated_at, expires_at, data)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)")
+                        .sql(
+                                "INSERT INTO oauth_authorization (id, client_id, principal_name, user_id, grant_type, scopes,"
+                                        + " sid, offline, version, created_at, updated_at, expires_at, data)"
+                                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)")
                         .params(
                                 stored.getId(),
                                 stored.getRegisteredClientId(),
@@ -219,8 +218,8 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
             revokeAccessTokenIfInvalidated(stored);
             return;
         }
-        boolean refreshRevoked = stored.getRefreshToken() != null
-                && stored.getRefreshToken().isInvalidated();
+        boolean refreshRevoked =
+                stored.getRefreshToken() != null && stored.getRefreshToken().isInvalidated();
         try {
             store.inTransaction(() -> {
                 int updated = store.jdbc()
@@ -384,7 +383,8 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         return store.jdbc()
                 .sql("SELECT id, version, revoked_at, data FROM oauth_authorization WHERE id = ?")
                 .param(id)
-                .query((rs, n) -> loaded(rs.getString("id"), rs.getInt("version"), rs.getObject("revoked_at"), rs.getString("data")))
+                .query((rs, n) -> loaded(
+                        rs.getString("id"), rs.getInt("version"), rs.getObject("revoked_at"), rs.getString("data")))
                 .optional()
                 .orElse(null);
     }
@@ -421,16 +421,15 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         if (kind != Kind.ID_TOKEN && ((Number) row.get("token_expires")).longValue() <= clock.millis()) {
             return null;
         }
-        OAuth2Authorization a = loaded(
-                (String) row.get("id"),
-                ((Number) row.get("version")).intValue(),
-                row.get("revoked_at"),
-                (String) row.get("data"));
+        OAuth2Authorization a =
+                loaded((String) row.get("id"), ((Number) row.get("version")).intValue(), row.get("revoked_at"), (String)
+                        row.get("data"));
         if (a == null) {
             return null;
         }
         boolean used = row.get("used_at") != null;
-        OAuth2Authorization.Token<? extends OAuth2Token> held = kind.tokenClass == null ? null : a.getToken(kind.tokenClass);
+        OAuth2Authorization.Token<? extends OAuth2Token> held =
+                kind.tokenClass == null ? null : a.getToken(kind.tokenClass);
         boolean isCurrent = held != null && held.getToken().getTokenValue().equals(PLACEHOLDER + hash);
         // A used code still finds its grant (so that its reuse revokes what it issued); any other
         // used token is no token.
@@ -507,9 +506,7 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
                     .build();
         }
         OAuth2Authorization grant = findById(jti.substring(0, dot));
-        if (grant == null
-                || !grant.getRegisteredClientId().equals(client)
-                || grant.getAttribute(REVOKED) != null) {
+        if (grant == null || !grant.getRegisteredClientId().equals(client) || grant.getAttribute(REVOKED) != null) {
             return null;
         }
         return OAuth2Authorization.from(grant)
@@ -522,10 +519,10 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
 
     private boolean revoked(String jti) {
         return store.jdbc()
-                .sql("SELECT COUNT(*) FROM oauth_revoked_jti WHERE jti = ?")
-                .param(jti)
-                .query(Long.class)
-                .single()
+                        .sql("SELECT COUNT(*) FROM oauth_revoked_jti WHERE jti = ?")
+                        .param(jti)
+                        .query(Long.class)
+                        .single()
                 > 0;
     }
 
@@ -666,11 +663,8 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         for (Map<String, Object> row : rows) {
             clientIds.add((String) row.get("client_id"));
             if (((Number) row.get("offline")).intValue() == 0) {
-                revokeFamily(
-                        (String) row.get("id"),
-                        "logout",
-                        (String) row.get("client_id"),
-                        (String) row.get("principal_name"));
+                revokeFamily((String) row.get("id"), "logout", (String) row.get("client_id"), (String)
+                        row.get("principal_name"));
             }
         }
         return clientIds;
@@ -771,7 +765,10 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
             }
         } catch (RuntimeException | IOException | ClassNotFoundException e) {
             // Tampered, or written by a version whose classes changed: no grant.
-            log.warn("OIDC grant {} could not be read and is ignored: {}", id, e.getClass().getSimpleName());
+            log.warn(
+                    "OIDC grant {} could not be read and is ignored: {}",
+                    id,
+                    e.getClass().getSimpleName());
             return null;
         }
     }

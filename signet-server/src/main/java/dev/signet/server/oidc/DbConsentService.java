@@ -47,8 +47,9 @@ public final class DbConsentService implements OAuth2AuthorizationConsentService
                     .update();
             if (updated == 0) {
                 store.jdbc()
-                        .sql("INSERT INTO oauth_consent (client_id, principal_name, user_id, scopes, created_at, updated_at)"
-                                + " VALUES (?, ?, ?, ?, ?, ?)")
+                        .sql(
+                                "INSERT INTO oauth_consent (client_id, principal_name, user_id, scopes, created_at, updated_at)"
+                                        + " VALUES (?, ?, ?, ?, ?, ?)")
                         .params(consent.getRegisteredClientId(), consent.getPrincipalName(), userId, scopes, now, now)
                         .update();
             }

@@ -59,6 +59,7 @@ import org.springframework.security.oauth2.server.authorization.settings.Authori
 import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2RefreshTokenGenerator;
+import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
 import org.springframework.security.web.csrf.CsrfFilter;
@@ -81,7 +82,10 @@ import org.springframework.web.util.UriComponentsBuilder;
 class OidcConfig {
     private static final Logger log = LoggerFactory.getLogger(OidcConfig.class);
     static final List<String> GRANT_TYPES = List.of(
-            "authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code");
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code");
     static final List<String> CLIENT_AUTH_METHODS =
             List.of("client_secret_basic", "client_secret_post", "private_key_jwt", "none");
 
@@ -134,8 +138,8 @@ class OidcConfig {
             SignetClients clients,
             AuditLog audit,
             ClientService registry) {
-        DbAuthorizationService service = new DbAuthorizationService(
-                store, keyRing, clock, keys, clients, audit, OidcLogout.currentSid());
+        DbAuthorizationService service =
+                new DbAuthorizationService(store, keyRing, clock, keys, clients, audit, OidcLogout.currentSid());
         registry.onDelete(service::clientDeleted);
         return service;
     }
@@ -250,22 +254,31 @@ class OidcConfig {
                             .authorizationConsentService(consents)
                             .authorizationServerSettings(settings)
                             .tokenGenerator(new DelegatingOAuth2TokenGenerator(jwtGenerator, refreshTokens))
-                            .clientAuthentication(client -> client.authenticationProviders(providers -> {
-                                for (var provider : providers) {
-                                    if (provider instanceof ClientSecretAuthenticationProvider secrets) {
-                                        secrets.setPasswordEncoder(SignetClients.secretEncoder());
-                                    }
-                                    if (provider instanceof JwtClientAssertionAuthenticationProvider jwt) {
-                                        jwt.setJwtDecoderFactory(assertions);
-                                    }
-                                }
-                            }))
+                            .clientAuthentication(client -> client.authenticationConverters(converters -> {
+                                        converters.replaceAll(
+                                                c -> c instanceof JwtClientAssertionAuthenticationConverter
+                                                        ? ClientAuthentications.assertionClientId(c)
+                                                        : c);
+                                        converters.add(0, ClientAuthentications.publicDeviceConverter());
+                                    })
+                                    .authenticationProviders(providers -> {
+                                        providers.add(0, ClientAuthentications.publicDeviceProvider(clients));
+                                        for (var provider : providers) {
+                                            if (provider instanceof ClientSecretAuthenticationProvider secrets) {
+                                                secrets.setPasswordEncoder(SignetClients.secretEncoder());
+                                            }
+                                            if (provider instanceof JwtClientAssertionAuthenticationProvider jwt) {
+                                                jwt.setJwtDecoderFactory(assertions);
+                                            }
+                                        }
+                                    }))
                             .authorizationEndpoint(authorize -> authorize
                                     .consentPage("/oauth2/consent")
                                     .errorResponseHandler(gate.errorHandler())
                                     .authenticationProviders(providers -> {
                                         for (var provider : providers) {
-                                            if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider p) {
+                                            if (provider
+                                                    instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider p) {
                                                 p.setAuthenticationValidator(gate.validator());
                                             }
                                         }
@@ -282,8 +295,8 @@ class OidcConfig {
                                             response.sendRedirect(request.getContextPath() + "/device?approved"))
                                     .errorResponseHandler((request, response, exception) ->
                                             response.sendRedirect(request.getContextPath() + "/device?invalid")))
-                            .authorizationServerMetadataEndpoint(metadata -> metadata.authorizationServerMetadataCustomizer(
-                                    builder -> builder.grantTypes(g -> {
+                            .authorizationServerMetadataEndpoint(metadata ->
+                                    metadata.authorizationServerMetadataCustomizer(builder -> builder.grantTypes(g -> {
                                                 g.clear();
                                                 g.addAll(GRANT_TYPES);
                                             })
@@ -292,10 +305,11 @@ class OidcConfig {
                                                 m.addAll(CLIENT_AUTH_METHODS);
                                             })))
                             .oidc(oidc -> oidc.providerConfigurationEndpoint(provider ->
-                                            provider.providerConfigurationCustomizer(builder -> builder.grantTypes(g -> {
-                                                        g.clear();
-                                                        g.addAll(GRANT_TYPES);
-                                                    })
+                                            provider.providerConfigurationCustomizer(builder -> builder.grantTypes(
+                                                            g -> {
+                                                                g.clear();
+                                                                g.addAll(GRANT_TYPES);
+                                                            })
                                                     .tokenEndpointAuthenticationMethods(m -> {
                                                         m.clear();
                                                         m.addAll(CLIENT_AUTH_METHODS);
@@ -306,7 +320,8 @@ class OidcConfig {
                                                     })
                                                     .scopes(s -> {
                                                         s.clear();
-                                                        s.addAll(List.of("openid", "profile", "email", "offline_access"));
+                                                        s.addAll(List.of(
+                                                                "openid", "profile", "email", "offline_access"));
                                                     })
                                                     .claim(
                                                             "acr_values_supported",
@@ -317,27 +332,40 @@ class OidcConfig {
                                                     .claim(
                                                             "claims_supported",
                                                             List.of(
-                                                                    "iss", "sub", "aud", "exp", "iat", "auth_time",
-                                                                    "nonce", "acr", "amr", "azp", "sid",
-                                                                    "preferred_username", "name", "email",
+                                                                    "iss",
+                                                                    "sub",
+                                                                    "aud",
+                                                                    "exp",
+                                                                    "iat",
+                                                                    "auth_time",
+                                                                    "nonce",
+                                                                    "acr",
+                                                                    "amr",
+                                                                    "azp",
+                                                                    "sid",
+                                                                    "preferred_username",
+                                                                    "name",
+                                                                    "email",
                                                                     "email_verified"))
                                                     .claim("claims_parameter_supported", false)
                                                     .claim("backchannel_logout_supported", true)
                                                     .claim("backchannel_logout_session_supported", true)))
-                                    .userInfoEndpoint(userInfo -> userInfo.userInfoMapper(
-                                            context -> userInfo(context, users)))
-                                    .logoutEndpoint(endpoint -> endpoint.logoutResponseHandler(
-                                            (request, response, authentication) ->
+                                    .userInfoEndpoint(
+                                            userInfo -> userInfo.userInfoMapper(context -> userInfo(context, users)))
+                                    .logoutEndpoint(endpoint ->
+                                            endpoint.logoutResponseHandler((request, response, authentication) ->
                                                     loggedOut(request, response, authentication, logout, audit))));
                 })
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
-                .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
-                        gate.entryPoint(),
-                        request -> {
-                            String path = request.getRequestURI().substring(request.getContextPath().length());
+                .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(gate.entryPoint(), request -> {
+                            String path = path(request);
                             return path.equals("/oauth2/authorize") || path.equals("/oauth2/device_verification");
-                        }))
-                .oauth2ResourceServer(resource -> resource.jwt(jwt -> jwt.decoder(accessTokenDecoder(keys, issuer, clock))))
+                        })
+                        .defaultAuthenticationEntryPointFor(
+                                (request, response, exception) -> noClient(response),
+                                request -> CLIENT_ENDPOINTS.contains(path(request))))
+                .oauth2ResourceServer(
+                        resource -> resource.jwt(jwt -> jwt.decoder(accessTokenDecoder(keys, issuer, clock))))
                 .addFilterBefore(new OidcIssuer.ContextFilter(issuer, settings), CsrfFilter.class)
                 .addFilterBefore(new AuthorizeGate.HalfSignedIn(), CsrfFilter.class)
                 .requestCache(cache -> cache.disable())
@@ -346,6 +374,27 @@ class OidcConfig {
                         .referrerPolicy(ref -> ref.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .frameOptions(frame -> frame.deny()));
         return http.build();
+    }
+
+    /** The endpoints a client calls with its own credentials. */
+    static final Set<String> CLIENT_ENDPOINTS =
+            Set.of("/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/device_authorization");
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
+    }
+
+    /**
+     * A request to a client endpoint that carries no client authentication at all (RFC 6749 section
+     * 5.2): {@code invalid_client}, with the scheme to use.
+     */
+    private static void noClient(jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        response.setStatus(401);
+        response.setHeader("WWW-Authenticate", "Basic realm=\"signet\"");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json;charset=UTF-8");
+        response.getWriter()
+                .write("{\"error\":\"invalid_client\",\"error_description\":\"client authentication is required\"}");
     }
 
     /**
@@ -425,7 +474,11 @@ class OidcConfig {
                         .actor(who.getName())
                         .subject(who.getName())
                         .client(request.getRemoteAddr(), request.getHeader("User-Agent"))
-                        .detail("client", token.getIdToken() == null ? null : token.getIdToken().getAudience().get(0))
+                        .detail(
+                                "client",
+                                token.getIdToken() == null
+                                        ? null
+                                        : token.getIdToken().getAudience().get(0))
                         .detail("via", "rp_initiated_logout")
                         .build());
             }

@@ -111,7 +111,8 @@ public final class OidcLogout implements AutoCloseable {
         return clientIds.stream()
                 .map(clients::client)
                 .flatMap(java.util.Optional::stream)
-                .filter(c -> c.backchannelLogoutUri() != null && !c.backchannelLogoutUri().isBlank())
+                .filter(c -> c.backchannelLogoutUri() != null
+                        && !c.backchannelLogoutUri().isBlank())
                 .map(c -> senders.submit(() -> send(c, subject, sid)))
                 .toList();
     }
@@ -142,8 +143,7 @@ public final class OidcLogout implements AutoCloseable {
             log.warn("back-channel logout to client {} failed: {}", client.clientId(), detail);
         }
         try {
-            audit.append(AuditEvent.of(
-                            "oidc.backchannel_logout", delivered ? AuditEvent.SUCCESS : AuditEvent.FAILURE)
+            audit.append(AuditEvent.of("oidc.backchannel_logout", delivered ? AuditEvent.SUCCESS : AuditEvent.FAILURE)
                     .actor("signet")
                     .subject(subject)
                     .reason(delivered ? null : "delivery_failed")

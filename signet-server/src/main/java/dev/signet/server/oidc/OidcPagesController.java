@@ -88,7 +88,8 @@ class OidcPagesController {
         Optional<OidcClient> client = clients.client(clientId);
         if (client.isEmpty() || state == null || state.isBlank() || state.length() > 512) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
-            model.addAttribute("problem", "This consent request is not valid. Go back to the application and start again.");
+            model.addAttribute(
+                    "problem", "This consent request is not valid. Go back to the application and start again.");
             return "oidc-problem";
         }
         Set<String> already = Optional.ofNullable(consents.findById(client.get().clientId(), me.username()))
@@ -127,8 +128,13 @@ class OidcPagesController {
             HttpServletResponse response,
             Model model) {
         if (!signedIn()) {
-            String back = "/device" + (userCode == null ? "" : "?user_code=" + UriUtils.encodeQueryParam(
-                    userCode.length() > 32 ? userCode.substring(0, 32) : userCode, StandardCharsets.UTF_8));
+            String back = "/device"
+                    + (userCode == null
+                            ? ""
+                            : "?user_code="
+                                    + UriUtils.encodeQueryParam(
+                                            userCode.length() > 32 ? userCode.substring(0, 32) : userCode,
+                                            StandardCharsets.UTF_8));
             OidcContinuation.save(request, back, clock);
             return "redirect:/signin";
         }
@@ -138,7 +144,9 @@ class OidcPagesController {
         }
         if (invalid != null) {
             response.setStatus(HttpStatus.BAD_REQUEST.value());
-            model.addAttribute("error", "That code is not valid, has expired, or was used already. Check the device and try again.");
+            model.addAttribute(
+                    "error",
+                    "That code is not valid, has expired, or was used already. Check the device and try again.");
         }
         return "oidc-device";
     }
@@ -149,7 +157,8 @@ class OidcPagesController {
         if (code.isEmpty()) {
             return "redirect:/device?invalid";
         }
-        return "redirect:/oauth2/device_verification?user_code=" + UriUtils.encodeQueryParam(code, StandardCharsets.UTF_8);
+        return "redirect:/oauth2/device_verification?user_code="
+                + UriUtils.encodeQueryParam(code, StandardCharsets.UTF_8);
     }
 
     /** "wdjb mjht", "WDJBMJHT", "wdjb-mjht" → "WDJB-MJHT" (the form Spring's user codes take). */
@@ -175,7 +184,8 @@ class OidcPagesController {
             HttpServletResponse response,
             Model model) {
         response.setStatus(HttpStatus.FORBIDDEN.value());
-        model.addAttribute("clientName", clients.anyClient(clientId).map(OidcClient::name).orElse("The application"));
+        model.addAttribute(
+                "clientName", clients.anyClient(clientId).map(OidcClient::name).orElse("The application"));
         model.addAttribute("passkey", "phishing_resistant".equals(level));
         return "oidc-unmet";
     }

@@ -52,7 +52,8 @@ public final class SignetClients implements RegisteredClientRepository {
 
     @Override
     public RegisteredClient findByClientId(String clientId) {
-        return client(clientId).map(c -> {
+        return client(clientId)
+                .map(c -> {
                     Converted known = cache.get(clientId);
                     if (known != null && known.client().equals(c)) {
                         return known.registered();

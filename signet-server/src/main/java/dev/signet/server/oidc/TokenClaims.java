@@ -59,9 +59,8 @@ final class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
         Duration accessTtl = context.getRegisteredClient().getTokenSettings().getAccessTokenTimeToLive();
         JwtClaimsSet.Builder claims = context.getClaims();
         claims.issuedAt(now);
-        Optional<SignetAuthentication> person = context.getPrincipal() instanceof SignetAuthentication s
-                ? Optional.of(s)
-                : Optional.empty();
+        Optional<SignetAuthentication> person =
+                context.getPrincipal() instanceof SignetAuthentication s ? Optional.of(s) : Optional.empty();
         OAuth2Authorization authorization = context.getAuthorization();
         if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
             context.getJwsHeader().algorithm(SignatureAlgorithm.ES256).type("at+jwt");
@@ -96,8 +95,9 @@ final class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
                 boolean profile = scopes.contains(OidcScopes.PROFILE);
                 boolean email = scopes.contains(OidcScopes.EMAIL);
                 if (profile || email) {
-                    users.byId(p.getPrincipal().userId()).ifPresent(user -> profileClaims(user, profile, email)
-                            .forEach(claims::claim));
+                    users.byId(p.getPrincipal().userId())
+                            .ifPresent(
+                                    user -> profileClaims(user, profile, email).forEach(claims::claim));
                 }
             });
             if (authorization != null && authorization.getAttribute(DbAuthorizationService.SID) instanceof String sid) {
@@ -111,7 +111,8 @@ final class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
     /** Who and how: the user's id as subject, and the assurance of the sign-in. */
     private static void personClaims(JwtClaimsSet.Builder claims, SignetAuthentication person) {
         claims.subject(person.getPrincipal().userId());
-        claims.claim("auth_time", person.lastAuthenticatedAt());
+        // a Date, as Spring's own generator keeps it (it copies auth_time into refreshed ID tokens)
+        claims.claim("auth_time", java.util.Date.from(person.lastAuthenticatedAt()));
         claims.claim("amr", List.copyOf(person.amr()));
         claims.claim("acr", Assurance.of(person).uri());
     }

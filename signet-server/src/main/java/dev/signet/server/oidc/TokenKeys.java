@@ -109,11 +109,9 @@ public final class TokenKeys {
     record SigningKey(String kid, Algorithm algorithm, JWSSigner signer, JWK publicJwk, Instant createdAt) {}
 
     /** A key as listed by the API: never the private part. */
-    public record KeyInfo(
-            String kid, String algorithm, Instant createdAt, Instant retiredAt, Instant publishUntil) {}
+    public record KeyInfo(String kid, String algorithm, Instant createdAt, Instant retiredAt, Instant publishUntil) {}
 
-    private record Snapshot(
-            Map<Algorithm, SigningKey> current, Map<String, JWK> published, List<JWK> publishedList) {}
+    private record Snapshot(Map<Algorithm, SigningKey> current, Map<String, JWK> published, List<JWK> publishedList) {}
 
     private final Store store;
     private final KeyRing keyRing;
@@ -246,7 +244,8 @@ public final class TokenKeys {
         SigningKey old = snapshot.current().get(algorithm);
         KeyPair fresh = algorithm.keys.generateKeyPair();
         Instant now = clock.instant();
-        Instant publishUntil = now.plus(longestTokenLifetime.get()).plus(RELOAD_EVERY).plus(SKEW);
+        Instant publishUntil =
+                now.plus(longestTokenLifetime.get()).plus(RELOAD_EVERY).plus(SKEW);
         Optional<String> made = store.inTransaction(() -> {
             if (old != null) {
                 int retired = store.jdbc()

@@ -57,6 +57,10 @@ import java.util.regex.Pattern;
 final class OidcKit {
     static final String PASSWORD = "amber falcon quarry seventeen";
     static final String REDIRECT = "http://127.0.0.1:9/callback";
+    /** Password hashing is not what these tests are about: the cheapest parameters allowed. */
+    static final Map<String, String> CHEAP = Map.of(
+            "SIGNET_ARGON2_MEMORY_KIB", "8192", "SIGNET_ARGON2_ITERATIONS", "1", "SIGNET_SQLITE_SYNCHRONOUS", "NORMAL");
+
     static final Pattern CONSENT_STATE = Pattern.compile("name=\"state\" value=\"([^\"]+)\"");
 
     final TestServer server;
@@ -234,7 +238,11 @@ final class OidcKit {
     HttpResponse<String> get(HttpClient browser, String url) throws Exception {
         URI uri = url.startsWith("http") ? URI.create(url) : server.uri(url);
         return browser.send(
-                HttpRequest.newBuilder(uri).GET().header("User-Agent", "signet-tests").build(),
+                HttpRequest.newBuilder(uri)
+                        .GET()
+                        .header("User-Agent", "signet-tests")
+                        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -316,7 +324,8 @@ final class OidcKit {
         assertThat(consentPage.statusCode()).as(consentPage.body()).isEqualTo(200);
         Matcher state = CONSENT_STATE.matcher(consentPage.body());
         assertThat(state.find()).as(consentPage.body()).isTrue();
-        Matcher client = Pattern.compile("name=\"client_id\" value=\"([^\"]+)\"").matcher(consentPage.body());
+        Matcher client =
+                Pattern.compile("name=\"client_id\" value=\"([^\"]+)\"").matcher(consentPage.body());
         assertThat(client.find()).isTrue();
         String target = consentPage.body().contains("action=\"/oauth2/device_verification\"")
                 ? "/oauth2/device_verification"

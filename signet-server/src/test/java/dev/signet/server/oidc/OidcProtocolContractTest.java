@@ -76,7 +76,7 @@ abstract class OidcProtocolContractTest {
 
     @BeforeAll
     void start(@TempDir Path dataDir) throws Exception {
-        server = TestServer.start(TestDatabases.settings(kind(), dataDir));
+        server = TestServer.start(TestDatabases.settings(kind(), dataDir, OidcKit.CHEAP));
         kit = new OidcKit(server);
     }
 
@@ -113,8 +113,7 @@ abstract class OidcProtocolContractTest {
         assertThat(m.getIDTokenJWSAlgs()).contains(JWSAlgorithm.ES256, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA);
         assertThat(m.getACRs())
                 .extracting(Object::toString)
-                .containsExactly(
-                        "urn:signet:acr:pwd", "urn:signet:acr:mfa", "urn:signet:acr:phishing-resistant");
+                .containsExactly("urn:signet:acr:pwd", "urn:signet:acr:mfa", "urn:signet:acr:phishing-resistant");
         assertThat(m.supportsBackChannelLogout()).isTrue();
         assertThat(m.supportsBackChannelLogoutSession()).isTrue();
     }
@@ -144,8 +143,8 @@ abstract class OidcProtocolContractTest {
         AuthorizationCode code = kit.signInAndAuthorize(browser, alice, flow);
 
         OIDCTokenResponse tokens = kit.exchange(flow, code, app.basic());
-        IDTokenClaimsSet id = kit.validate(
-                tokens.getOIDCTokens().getIDToken(), app.id(), flow.nonce(), JWSAlgorithm.ES256);
+        IDTokenClaimsSet id =
+                kit.validate(tokens.getOIDCTokens().getIDToken(), app.id(), flow.nonce(), JWSAlgorithm.ES256);
         assertThat(id.getSubject().getValue()).isEqualTo(alice.id());
         assertThat(id.getAMR()).extracting(Object::toString).containsExactly("pwd");
         assertThat(id.getACR().getValue()).isEqualTo("urn:signet:acr:pwd");
@@ -156,10 +155,12 @@ abstract class OidcProtocolContractTest {
         assertThat(tokens.getOIDCTokens().getRefreshToken()).isNotNull();
 
         // The access token is a JWT (RFC 9068) signed by the same keys.
-        SignedJWT access = SignedJWT.parse(tokens.getOIDCTokens().getAccessToken().getValue());
+        SignedJWT access =
+                SignedJWT.parse(tokens.getOIDCTokens().getAccessToken().getValue());
         assertThat(access.getHeader().getType().toString()).isEqualTo("at+jwt");
         assertThat(access.getJWTClaimsSet().getSubject()).isEqualTo(alice.id());
-        assertThat(access.getJWTClaimsSet().getStringClaim("client_id")).isEqualTo(app.client().clientId());
+        assertThat(access.getJWTClaimsSet().getStringClaim("client_id"))
+                .isEqualTo(app.client().clientId());
         assertThat(access.getJWTClaimsSet().getStringClaim("scope")).isEqualTo("openid profile email");
 
         // Single sign-on: a second application signs the same browser in without a password.
@@ -185,12 +186,17 @@ abstract class OidcProtocolContractTest {
         String noPkce = kit.metadata.getAuthorizationEndpointURI() + "?response_type=code&client_id="
                 + app.client().clientId() + "&redirect_uri=" + OidcKit.REDIRECT + "&scope=openid&state=s1";
         HttpResponse<String> refused = kit.get(browser, noPkce);
-        assertThat(OidcKit.query(location(refused))).containsEntry("error", "invalid_request").doesNotContainKey("code");
+        assertThat(OidcKit.query(location(refused)))
+                .containsEntry("error", "invalid_request")
+                .doesNotContainKey("code");
 
         // plain: refused
         HttpResponse<String> plain = kit.get(
-                browser, noPkce + "&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=plain");
-        assertThat(OidcKit.query(location(plain))).containsEntry("error", "invalid_request").doesNotContainKey("code");
+                browser,
+                noPkce + "&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=plain");
+        assertThat(OidcKit.query(location(plain)))
+                .containsEntry("error", "invalid_request")
+                .doesNotContainKey("code");
 
         // S256: a code, exchanged by the public client with its verifier and no secret
         OidcKit.Flow flow = kit.flow(app.id(), "openid", Map.of());
@@ -208,17 +214,19 @@ abstract class OidcProtocolContractTest {
                         new AuthorizationCodeGrant(code, URI.create(OidcKit.REDIRECT)))
                 .toHTTPRequest();
         HTTPResponse noVerifier = missing.send();
-        assertThat(noVerifier.getStatusCode()).isEqualTo(400);
-        assertThat(OidcKit.error(noVerifier)).isIn("invalid_grant", "invalid_request", "invalid_client");
+        // a public client proves it is the one that asked only by the verifier: without it, it is not
+        // authenticated at all
+        assertThat(noVerifier.getStatusCode()).isEqualTo(401);
+        assertThat(OidcKit.error(noVerifier)).isEqualTo("invalid_client");
 
-        OIDCTokenResponse tokens = (OIDCTokenResponse) com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser.parse(
-                        new TokenRequest(
+        OIDCTokenResponse tokens =
+                (OIDCTokenResponse) com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser.parse(new TokenRequest(
                                         kit.metadata.getTokenEndpointURI(),
                                         app.id(),
                                         new AuthorizationCodeGrant(code, URI.create(OidcKit.REDIRECT), flow.verifier()))
                                 .toHTTPRequest()
                                 .send())
-                .toSuccessResponse();
+                        .toSuccessResponse();
         kit.validate(tokens.getOIDCTokens().getIDToken(), app.id(), flow.nonce(), JWSAlgorithm.ES256);
     }
 
@@ -240,7 +248,9 @@ abstract class OidcProtocolContractTest {
         assertThat(active(app.basic(), tokens.getAccessToken().getValue())).isFalse();
         assertThat(active(app.basic(), tokens.getRefreshToken().getValue())).isFalse();
         assertThat(tokenError(new TokenRequest(
-                        kit.metadata.getTokenEndpointURI(), app.basic(), new RefreshTokenGrant(tokens.getRefreshToken()))))
+                        kit.metadata.getTokenEndpointURI(),
+                        app.basic(),
+                        new RefreshTokenGrant(tokens.getRefreshToken()))))
                 .isEqualTo("invalid_grant");
     }
 
@@ -284,7 +294,8 @@ abstract class OidcProtocolContractTest {
         assertThat(grantRows()).as("a client-credentials token writes nothing").isEqualTo(grantsBefore);
 
         SignedJWT jwt = SignedJWT.parse(token.getValue());
-        assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo(service.client().clientId());
+        assertThat(jwt.getJWTClaimsSet().getSubject())
+                .isEqualTo(service.client().clientId());
         assertThat(jwt.getJWTClaimsSet().getStringClaim("scope")).isEqualTo("inventory:read");
         assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo(server.base().toString());
 
@@ -306,8 +317,7 @@ abstract class OidcProtocolContractTest {
     void aWrongSecretOrAnUnknownClientGetsInvalidClientAndNoToken() throws Exception {
         OidcKit.Client service = kit.service();
         ClientAuthentication wrong = new ClientSecretBasic(service.id(), new Secret("sgcs_" + "A".repeat(43)));
-        HTTPResponse refused = new TokenRequest(
-                        kit.metadata.getTokenEndpointURI(), wrong, new ClientCredentialsGrant())
+        HTTPResponse refused = new TokenRequest(kit.metadata.getTokenEndpointURI(), wrong, new ClientCredentialsGrant())
                 .toHTTPRequest()
                 .send();
         assertThat(refused.getStatusCode()).isEqualTo(401);
@@ -329,7 +339,12 @@ abstract class OidcProtocolContractTest {
         OidcKit.KeyClient client = kit.keyClient(Set.of(OidcClient.CLIENT_CREDENTIALS));
         URI tokenEndpoint = kit.metadata.getTokenEndpointURI();
         PrivateKeyJWT assertion = new PrivateKeyJWT(
-                client.id(), tokenEndpoint, JWSAlgorithm.ES256, client.key().toECPrivateKey(), client.key().getKeyID(), null);
+                client.id(),
+                tokenEndpoint,
+                JWSAlgorithm.ES256,
+                client.key().toECPrivateKey(),
+                client.key().getKeyID(),
+                null);
         AccessTokenResponse ok = success(new TokenRequest(tokenEndpoint, assertion, new ClientCredentialsGrant()));
         assertThat(SignedJWT.parse(ok.getTokens().getAccessToken().getValue())
                         .getJWTClaimsSet()
@@ -350,17 +365,19 @@ abstract class OidcProtocolContractTest {
                 .generate();
         PrivateKeyJWT forged = new PrivateKeyJWT(
                 client.id(), tokenEndpoint, JWSAlgorithm.ES256, stranger.toECPrivateKey(), stranger.getKeyID(), null);
-        HTTPResponse forgedAnswer =
-                new TokenRequest(tokenEndpoint, forged, new ClientCredentialsGrant()).toHTTPRequest().send();
+        HTTPResponse forgedAnswer = new TokenRequest(tokenEndpoint, forged, new ClientCredentialsGrant())
+                .toHTTPRequest()
+                .send();
         assertThat(forgedAnswer.getStatusCode()).isEqualTo(401);
         assertThat(OidcKit.error(forgedAnswer)).isEqualTo("invalid_client");
 
         // not a JWT at all
         HTTPRequest malformed = new HTTPRequest(HTTPRequest.Method.POST, tokenEndpoint);
         malformed.setContentType("application/x-www-form-urlencoded");
-        malformed.setBody("grant_type=client_credentials&client_id=" + client.client().clientId()
-                + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
-                + "&client_assertion=not.a.jwt");
+        malformed.setBody(
+                "grant_type=client_credentials&client_id=" + client.client().clientId()
+                        + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                        + "&client_assertion=not.a.jwt");
         HTTPResponse malformedAnswer = malformed.send();
         assertThat(malformedAnswer.getStatusCode()).isEqualTo(401);
         assertThat(OidcKit.error(malformedAnswer)).isEqualTo("invalid_client");
@@ -377,14 +394,14 @@ abstract class OidcProtocolContractTest {
         Tokens first = kit.exchange(flow, kit.signInAndAuthorize(OidcKit.browser(), dave, flow), app.basic())
                 .getOIDCTokens();
 
-        OIDCTokenResponse refreshed = (OIDCTokenResponse) com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser.parse(
-                        new TokenRequest(
+        OIDCTokenResponse refreshed =
+                (OIDCTokenResponse) com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser.parse(new TokenRequest(
                                         kit.metadata.getTokenEndpointURI(),
                                         app.basic(),
                                         new RefreshTokenGrant(first.getRefreshToken()))
                                 .toHTTPRequest()
                                 .send())
-                .toSuccessResponse();
+                        .toSuccessResponse();
         com.nimbusds.openid.connect.sdk.token.OIDCTokens second = refreshed.getOIDCTokens();
         assertThat(second.getRefreshToken()).isNotEqualTo(first.getRefreshToken());
         IDTokenClaimsSet id = kit.validate(second.getIDToken(), app.id(), null, JWSAlgorithm.ES256);
@@ -397,13 +414,17 @@ abstract class OidcProtocolContractTest {
 
         // The first refresh token again: reuse. Refused, and every token of the family is revoked.
         assertThat(tokenError(new TokenRequest(
-                        kit.metadata.getTokenEndpointURI(), app.basic(), new RefreshTokenGrant(first.getRefreshToken()))))
+                        kit.metadata.getTokenEndpointURI(),
+                        app.basic(),
+                        new RefreshTokenGrant(first.getRefreshToken()))))
                 .isEqualTo("invalid_grant");
         assertThat(active(app.basic(), second.getAccessToken().getValue())).isFalse();
         assertThat(active(app.basic(), first.getAccessToken().getValue())).isFalse();
         assertThat(active(app.basic(), second.getRefreshToken().getValue())).isFalse();
         assertThat(tokenError(new TokenRequest(
-                        kit.metadata.getTokenEndpointURI(), app.basic(), new RefreshTokenGrant(second.getRefreshToken()))))
+                        kit.metadata.getTokenEndpointURI(),
+                        app.basic(),
+                        new RefreshTokenGrant(second.getRefreshToken()))))
                 .isEqualTo("invalid_grant");
         assertThat(kit.bean(AuditLog.class).recent(50, "oidc.grant_revoked").stream()
                         .anyMatch(r -> "reuse".equals(r.reason())))
@@ -418,10 +439,10 @@ abstract class OidcProtocolContractTest {
         Tokens tokens = kit.exchange(flow, kit.signInAndAuthorize(OidcKit.browser(), erin, flow), app.basic())
                 .getOIDCTokens();
 
-        UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(
-                        kit.metadata.getUserInfoEndpointURI(), (BearerAccessToken) tokens.getAccessToken())
-                .toHTTPRequest()
-                .send());
+        UserInfoResponse info = UserInfoResponse.parse(
+                new UserInfoRequest(kit.metadata.getUserInfoEndpointURI(), (BearerAccessToken) tokens.getAccessToken())
+                        .toHTTPRequest()
+                        .send());
         assertThat(info.indicatesSuccess()).isTrue();
         UserInfo user = info.toSuccessResponse().getUserInfo();
         assertThat(user.getSubject().getValue()).isEqualTo(erin.id());
@@ -429,7 +450,8 @@ abstract class OidcProtocolContractTest {
         assertThat(user.getName()).isEqualTo(erin.displayName());
         assertThat(user.getEmailAddress()).isEqualTo(erin.email());
 
-        TokenIntrospectionSuccessResponse introspected = introspect(app.basic(), tokens.getAccessToken().getValue());
+        TokenIntrospectionSuccessResponse introspected =
+                introspect(app.basic(), tokens.getAccessToken().getValue());
         assertThat(introspected.isActive()).isTrue();
         assertThat(introspected.getSubject().getValue()).isEqualTo(erin.id());
 
@@ -440,10 +462,10 @@ abstract class OidcProtocolContractTest {
         assertThat(revoked.getStatusCode()).isEqualTo(200);
         assertThat(active(app.basic(), tokens.getRefreshToken().getValue())).isFalse();
         assertThat(active(app.basic(), tokens.getAccessToken().getValue())).isFalse();
-        UserInfoResponse after = UserInfoResponse.parse(new UserInfoRequest(
-                        kit.metadata.getUserInfoEndpointURI(), (BearerAccessToken) tokens.getAccessToken())
-                .toHTTPRequest()
-                .send());
+        UserInfoResponse after = UserInfoResponse.parse(
+                new UserInfoRequest(kit.metadata.getUserInfoEndpointURI(), (BearerAccessToken) tokens.getAccessToken())
+                        .toHTTPRequest()
+                        .send());
         assertThat(after.indicatesSuccess()).isFalse();
         assertThat(after.toErrorResponse().getErrorObject().getHTTPStatusCode()).isEqualTo(401);
 
@@ -458,10 +480,17 @@ abstract class OidcProtocolContractTest {
         OidcKit.Client cli = kit.deviceApp();
         User frank = kit.person();
         DeviceAuthorizationResponse started = DeviceAuthorizationResponse.parse(new DeviceAuthorizationRequest(
-                        kit.metadata.getDeviceAuthorizationEndpointURI(), cli.id(), new Scope("openid", "offline_access"))
+                        kit.metadata.getDeviceAuthorizationEndpointURI(),
+                        cli.id(),
+                        new Scope("profile", "offline_access"))
                 .toHTTPRequest()
                 .send());
-        assertThat(started.indicatesSuccess()).isTrue();
+        assertThat(started.indicatesSuccess())
+                .as(() -> started.toErrorResponse()
+                        .getErrorObject()
+                        .toJSONObject()
+                        .toString())
+                .isTrue();
         DeviceAuthorizationSuccessResponse device = started.toSuccessResponse();
         assertThat(device.getVerificationURI()).hasToString(server.base() + "/device");
 
@@ -471,7 +500,8 @@ abstract class OidcProtocolContractTest {
         assertThat(tokenError(poll)).isEqualTo("authorization_pending");
 
         HttpClient browser = OidcKit.browser();
-        HttpResponse<String> page = kit.get(browser, "/device?user_code=" + device.getUserCode().getValue());
+        HttpResponse<String> page =
+                kit.get(browser, "/device?user_code=" + device.getUserCode().getValue());
         assertThat(location(page)).endsWith("/signin");
         HttpResponse<String> signedIn = kit.signIn(browser, frank);
         assertThat(location(signedIn)).endsWith(OidcContinuation.PATH);
@@ -479,17 +509,20 @@ abstract class OidcProtocolContractTest {
         assertThat(form.statusCode()).isEqualTo(200);
         assertThat(form.body()).contains(device.getUserCode().getValue());
         String lower = device.getUserCode().getValue().toLowerCase().replace("-", " ");
-        HttpResponse<String> consent = kit.follow(
-                browser, server.submit(browser, "/device", "/device", "user_code=" + TestServer.enc(lower)));
+        HttpResponse<String> consent =
+                kit.follow(browser, server.submit(browser, "/device", "/device", "user_code=" + TestServer.enc(lower)));
         assertThat(consent.body()).contains("id=\"device-notice\"");
         HttpResponse<String> done = kit.allow(browser, consent, "offline_access");
         assertThat(done.statusCode()).isEqualTo(200);
         assertThat(done.body()).contains("the device is signed in");
 
-        TokenResponse tokens = com.nimbusds.oauth2.sdk.TokenResponse.parse(poll.toHTTPRequest().send());
+        TokenResponse tokens =
+                com.nimbusds.oauth2.sdk.TokenResponse.parse(poll.toHTTPRequest().send());
         assertThat(tokens.indicatesSuccess()).isTrue();
         Tokens issued = tokens.toSuccessResponse().getTokens();
-        assertThat(SignedJWT.parse(issued.getAccessToken().getValue()).getJWTClaimsSet().getSubject())
+        assertThat(SignedJWT.parse(issued.getAccessToken().getValue())
+                        .getJWTClaimsSet()
+                        .getSubject())
                 .isEqualTo(frank.id());
         assertThat(issued.getRefreshToken()).isNotNull();
         // the device code works once
@@ -516,7 +549,9 @@ abstract class OidcProtocolContractTest {
 
     static String tokenError(TokenRequest request) throws Exception {
         TokenResponse response = TokenResponse.parse(request.toHTTPRequest().send());
-        assertThat(response.indicatesSuccess()).as("the request must be refused").isFalse();
+        assertThat(response.indicatesSuccess())
+                .as("the request must be refused")
+                .isFalse();
         TokenErrorResponse error = response.toErrorResponse();
         return error.getErrorObject().getCode();
     }
