@@ -1,5 +1,10 @@
 package dev.signet.cli;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import dev.signet.core.SignetException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +86,8 @@ final class ClientsCommand {
         @Option(
                 names = "--jwks",
                 paramLabel = "FILE",
-                description = "The JWK Set (JSON) of the client's public keys, for private_key_jwt.")
+                description = "The client's public keys, for private_key_jwt: a JWK Set (JSON), or PEM (a public"
+                        + " key or certificate; of a key pair only the public half is sent).")
         Path jwks;
 
         @Option(
@@ -505,27 +511,53 @@ final class ClientsCommand {
     }
 
     /**
-     * The JWK Set in {@code file}, as JSON for the request; the server checks the keys themselves.
+     * The public keys in {@code file} as a JWK Set for the request: a JSON JWK Set as it is, or PEM
+     * (a public key, a certificate, or a key pair of which only the public half is taken) converted
+     * by Nimbus, each key with its RFC 7638 thumbprint as {@code kid}. The server checks the keys.
      *
      * @throws SignetException {@code usage.jwks_unreadable} (exit code 2)
      */
     static JsonNode readJwks(Path file) {
+        String text;
         try {
             if (Files.size(file) > MAX_JWKS) {
                 throw new SignetException("usage.jwks_unreadable", file + " is too large for a JWK Set");
             }
-            JsonNode jwks = ApiClient.JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new SignetException("usage.jwks_unreadable", "no such file: " + file);
+        } catch (IOException e) {
+            throw new SignetException("usage.jwks_unreadable", "cannot read " + file + ": " + e.getMessage());
+        }
+        if (text.strip().startsWith("-----BEGIN")) {
+            return ApiClient.JSON.readTree(fromPem(text, file).toString(true));
+        }
+        try {
+            JsonNode jwks = ApiClient.JSON.readTree(text);
             if (!jwks.isObject()) {
                 throw new SignetException(
                         "usage.jwks_unreadable", file + " is not a JWK Set: expected {\"keys\": [...]}");
             }
             return jwks;
-        } catch (NoSuchFileException e) {
-            throw new SignetException("usage.jwks_unreadable", "no such file: " + file);
-        } catch (IOException e) {
-            throw new SignetException("usage.jwks_unreadable", "cannot read " + file + ": " + e.getMessage());
         } catch (JacksonException e) {
-            throw new SignetException("usage.jwks_unreadable", file + " is not JSON: expected {\"keys\": [...]}");
+            throw new SignetException("usage.jwks_unreadable", file + " is neither JSON ({\"keys\": [...]}) nor PEM");
+        }
+    }
+
+    private static JWKSet fromPem(String pem, Path file) {
+        try {
+            JWK key = JWK.parseFromPEMEncodedObjects(pem).toPublicJWK();
+            return new JWKSet(
+                    switch (key) {
+                        case RSAKey rsa ->
+                            new RSAKey.Builder(rsa).keyIDFromThumbprint().build();
+                        case ECKey ec ->
+                            new ECKey.Builder(ec).keyIDFromThumbprint().build();
+                        default -> key;
+                    });
+        } catch (JOSEException | RuntimeException e) {
+            throw new SignetException(
+                    "usage.jwks_unreadable", file + " holds no RSA or EC key Signet can read as PEM; give a JWK Set");
         }
     }
 }

@@ -256,6 +256,50 @@ class ClientsCommandTest {
     }
 
     @Test
+    void createWhenTheKeyIsAnOpensslPemFileThenItsPublicKeyIsRegistered() throws Exception {
+        Map<String, String> env = ci("clients:admin");
+        Path privateKey = work.resolve("device.key");
+        Path publicKey = work.resolve("device.pub");
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKey.toString());
+        openssl("pkey", "-in", privateKey.toString(), "-pubout", "-out", publicKey.toString());
+
+        String id = group(
+                ID,
+                ok(
+                        env,
+                        "clients",
+                        "create",
+                        "--name",
+                        "Sensor",
+                        "--auth",
+                        "private_key_jwt",
+                        "--jwks",
+                        publicKey.toString(),
+                        "--grant",
+                        "device_code"));
+
+        JWKSet stored = JWKSet.parse(clients().get(id).jwks());
+        assertThat(stored.getKeys()).singleElement().satisfies(k -> {
+            assertThat(k.isPrivate()).isFalse();
+            assertThat(k.getKeyID()).isEqualTo(k.computeThumbprint().toString());
+            assertThat(k.toECKey().toECPublicKey().getEncoded())
+                    .isEqualTo(java.security.KeyFactory.getInstance("EC")
+                            .generatePublic(new java.security.spec.X509EncodedKeySpec(java.util.Base64.getMimeDecoder()
+                                    .decode(Files.readString(publicKey).replaceAll("-----[A-Z ]+-----", ""))))
+                            .getEncoded());
+        });
+    }
+
+    static void openssl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add("openssl");
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(output).isZero();
+    }
+
+    @Test
     void createWhenInputIsBadThenTheExitCodeSaysWhyAndNothingIsStored() throws Exception {
         Map<String, String> env = ci("clients:admin");
         assertThat(run(env, "clients", "create", "--name", "Bad", "--redirect-uri", "http://bad.example.com/cb"))
@@ -304,7 +348,22 @@ class ClientsCommandTest {
                         "--grant",
                         "client_credentials"))
                 .isEqualTo(Main.EXIT_USAGE);
-        assertThat(err()).contains("not JSON");
+        assertThat(err()).contains("holds no RSA or EC key");
+        Files.writeString(notJson, "keys: none");
+        assertThat(run(
+                        env,
+                        "clients",
+                        "create",
+                        "--name",
+                        "Bad",
+                        "--auth",
+                        "private_key_jwt",
+                        "--jwks",
+                        notJson.toString(),
+                        "--grant",
+                        "client_credentials"))
+                .isEqualTo(Main.EXIT_USAGE);
+        assertThat(err()).contains("neither JSON");
         assertThat(run(env, "clients", "create", "--redirect-uri", "https://x.example.com/cb"))
                 .isEqualTo(Main.EXIT_USAGE);
         assertThat(clients().list()).extracting(OidcClient::name).doesNotContain("Bad");
