@@ -13,6 +13,7 @@ import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
+import dev.signet.server.token.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -237,6 +238,7 @@ class OidcConfig {
             OidcLogout logout,
             FactorPolicy policy,
             UserRepository users,
+            TokenService apiTokens,
             AuditLog audit,
             Clock clock)
             throws Exception {
@@ -253,7 +255,8 @@ class OidcConfig {
                             .authorizationService(authorizations)
                             .authorizationConsentService(consents)
                             .authorizationServerSettings(settings)
-                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(jwtGenerator, refreshTokens))
+                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(
+                                    new CliTokens(apiTokens, users, clock), jwtGenerator, refreshTokens))
                             .clientAuthentication(client -> client.authenticationConverters(converters -> {
                                         converters.replaceAll(
                                                 c -> c instanceof JwtClientAssertionAuthenticationConverter
