@@ -13,6 +13,7 @@ import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
+import dev.signet.server.token.TokenService;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
@@ -236,6 +237,7 @@ class OidcConfig {
             OidcLogout logout,
             FactorPolicy policy,
             UserRepository users,
+            TokenService apiTokens,
             AuditLog audit,
             MeterRegistry meters,
             Clock clock)
@@ -254,7 +256,8 @@ class OidcConfig {
                             .authorizationService(authorizations)
                             .authorizationConsentService(consents)
                             .authorizationServerSettings(settings)
-                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(jwtGenerator, refreshTokens))
+                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(
+                                    new CliTokens(apiTokens, users, clock), jwtGenerator, refreshTokens))
                             .clientAuthentication(client -> client.errorResponseHandler(
                                             events.clientAuthenticationFailed())
                                     .authenticationConverters(converters -> {

@@ -43,6 +43,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
 import dev.signet.server.account.User;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.testing.MutableClock;
 import dev.signet.server.testing.TestDatabases;
 import dev.signet.server.testing.TestServer;
 import java.net.URI;
@@ -71,12 +72,14 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class OidcProtocolContractTest {
     TestServer server;
     OidcKit kit;
+    /** The server's clock: device polls must be {@link DevicePollGuard#INTERVAL} apart. */
+    final MutableClock clock = MutableClock.startingNow();
 
     abstract TestDatabases.Kind kind();
 
     @BeforeAll
     void start(@TempDir Path dataDir) throws Exception {
-        server = TestServer.start(TestDatabases.settings(kind(), dataDir, OidcKit.CHEAP));
+        server = TestServer.start(TestDatabases.settings(kind(), dataDir, OidcKit.CHEAP), clock);
         kit = new OidcKit(server);
     }
 
@@ -516,6 +519,9 @@ abstract class OidcProtocolContractTest {
         assertThat(done.statusCode()).isEqualTo(200);
         assertThat(done.body()).contains("the device is signed in");
 
+        // polling sooner than the interval is answered slow_down (RFC 8628 section 3.5)
+        assertThat(tokenError(poll)).isEqualTo("slow_down");
+        clock.advance(DevicePollGuard.INTERVAL);
         TokenResponse tokens =
                 com.nimbusds.oauth2.sdk.TokenResponse.parse(poll.toHTTPRequest().send());
         assertThat(tokens.indicatesSuccess()).isTrue();
@@ -526,6 +532,7 @@ abstract class OidcProtocolContractTest {
                 .isEqualTo(frank.id());
         assertThat(issued.getRefreshToken()).isNotNull();
         // the device code works once
+        clock.advance(DevicePollGuard.INTERVAL);
         assertThat(tokenError(poll)).isEqualTo("invalid_grant");
     }
 
