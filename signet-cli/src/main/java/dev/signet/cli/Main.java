@@ -37,6 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
             KeysCommand.class,
             SignCommand.class,
             VerifyCommand.class,
+            ClientsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

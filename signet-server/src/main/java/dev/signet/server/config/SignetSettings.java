@@ -38,7 +38,8 @@ public record SignetSettings(
         Mail mail,
         boolean trustProxy,
         Mfa mfa,
-        Signing signing) {
+        Signing signing,
+        Oidc oidc) {
 
     /**
      * Passwords and sessions. Minimum lengths follow NIST SP 800-63B-4 section 3.1.1.2: 15 where the
@@ -101,6 +102,13 @@ public record SignetSettings(
 
         public static final List<String> TSA_KEYS = List.of("ec-p256", "ec-p384", "rsa-3072", "rsa-4096");
     }
+
+    /**
+     * The OpenID Connect provider. {@code keyRotation}: how old a token-signing key may get before a
+     * new one replaces it ({@code SIGNET_OIDC_KEY_ROTATION_DAYS}, default 90); the old public key stays
+     * published until the tokens it signed have expired.
+     */
+    public record Oidc(Duration keyRotation) {}
 
     /** Whether a second factor is required, and which kind. */
     public enum MfaRequirement {
@@ -286,7 +294,9 @@ public record SignetSettings(
                 mail,
                 trustProxy,
                 mfa,
-                signing);
+                signing,
+                new Oidc(Duration.ofDays(
+                        s.intIn("SIGNET_OIDC_KEY_ROTATION_DAYS", 1, 3650).orElse(90))));
     }
 
     private static Signing readSigning(Source s) {

@@ -36,6 +36,7 @@ public final class Scopes {
 
     /** A signing key's name, as in {@code sign:KEYNAME}: what {@code signing.SigningKeyService} accepts. */
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final String CLIENTS_ADMIN = "clients:admin";
 
     /** Every scope, with whether it needs the administrator role, and what it allows. */
     public record Scope(String name, boolean adminOnly, String description) {}
@@ -52,6 +53,7 @@ public final class Scopes {
         add(VALIDATE, true, "check users' passwords and one-time codes (for VPN, SSH, PAM and RADIUS bridges)");
         add(CA_ADMIN, true, "create, import and take offline certificate authorities; revoke certificates");
         add(KEYS_ADMIN, true, "create signing keys, grant and remove their use, export exportable keys");
+        add(CLIENTS_ADMIN, true, "register, change and delete OpenID Connect clients; issue their secrets");
     }
 
     private static void add(String name, boolean adminOnly, String description) {
