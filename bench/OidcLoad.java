@@ -34,12 +34,16 @@
  * before WARMUP + SECONDS); the rate is the successes divided by SECONDS. Each request has a 30 s
  * timeout; the whole run stops by itself at WARMUP + SECONDS + 60 s at the latest. Prints one line:
  *
- *   mode=M concurrency=C seconds=S ok=N failed=F rate=R total_p50_ms=.. total_p99_ms=.. total_max_ms=..
- *   [authorize_p50_ms=.. authorize_p99_ms=.. password_p50_ms=.. ... token_p50_ms=.. ...] [failures=reason:count,...]
+ *   mode=M concurrency=C seconds=S ok=N failed=F rate=R server_cpu_ms=.. load_cpu_ms=.. machine_busy_ms=..
+ *   machine_ms=.. total_p50_ms=.. total_p99_ms=.. total_max_ms=.. [authorize_p50_ms=.. authorize_p99_ms=..
+ *   password_p50_ms=.. ... token_p50_ms=.. ...] [failures=reason:count,...]
  *
  * (sign-in: authorize = GET authorize up to the form, password = POST of the form up to the code,
  * token = the code exchange) and exits 0 when nothing failed, 1 otherwise (2 on a usage error or
- * when the check failed).
+ * when the check failed). The CPU figures cover the measured window exactly: server_cpu_ms is the
+ * CPU time of the process OIDC_BENCH_SERVER_PID names and its descendants (0 without it),
+ * load_cpu_ms this generator's own, machine_busy_ms and machine_ms the whole machine's busy and
+ * total CPU time (all CPUs, from /proc/stat).
  */
 
 import java.net.URI;
@@ -49,6 +53,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -59,10 +65,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 public class OidcLoad {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -104,6 +112,8 @@ public class OidcLoad {
         int warmup = args.length > fixed + 2 ? Integer.parseInt(args[fixed + 2]) : 10;
         String secret = System.getenv("OIDC_BENCH_CLIENT_SECRET");
         String password = System.getenv("OIDC_BENCH_PASSWORD");
+        String pidText = System.getenv("OIDC_BENCH_SERVER_PID");
+        long serverPid = pidText == null || pidText.isEmpty() ? -1 : Long.parseLong(pidText);
         if (secret == null
                 || secret.isEmpty()
                 || (signIn && (password == null || password.isEmpty()))
@@ -176,6 +186,12 @@ public class OidcLoad {
                 }
             }));
         }
+        // CPU over the measured window exactly: the server's (when its pid is given), this
+        // generator's, and the whole machine's.
+        sleepUntil(measureFrom);
+        Cpu before = Cpu.now(serverPid);
+        sleepUntil(end);
+        Cpu after = Cpu.now(serverPid);
         for (Thread t : workers) {
             t.join();
         }
@@ -213,6 +229,13 @@ public class OidcLoad {
                 ok,
                 failed,
                 ok / (double) seconds));
+        line.append(String.format(
+                Locale.ROOT,
+                " server_cpu_ms=%d load_cpu_ms=%d machine_busy_ms=%d machine_ms=%d",
+                after.serverMs() - before.serverMs(),
+                after.selfMs() - before.selfMs(),
+                after.busyMs() - before.busyMs(),
+                after.totalMs() - before.totalMs()));
         line.append(stats("total", totals));
         for (int i = 0; i < phaseNames.length; i++) {
             line.append(stats(phaseNames[i], phases.get(i)));
@@ -224,6 +247,45 @@ public class OidcLoad {
         }
         System.out.println(line);
         System.exit(failed == 0 && ok > 0 ? 0 : 1);
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /**
+     * CPU time so far, in ms: the server process and its descendants (kc.sh runs Keycloak's JVM as
+     * a child), this process, and the machine's busy and total time from /proc/stat (all CPUs).
+     */
+    record Cpu(long serverMs, long selfMs, long busyMs, long totalMs) {
+        static Cpu now(long serverPid) {
+            long server = 0;
+            if (serverPid > 0) {
+                Optional<ProcessHandle> root = ProcessHandle.of(serverPid);
+                if (root.isPresent()) {
+                    server = Stream.concat(Stream.of(root.get()), root.get().descendants())
+                            .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L))
+                            .sum();
+                }
+            }
+            long self = ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+            long busy = 0;
+            long total = 0;
+            try {
+                // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks (USER_HZ, 100)
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                for (int i = 1; i < f.length; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                busy = total - Long.parseLong(f[4]) - (f.length > 5 ? Long.parseLong(f[5]) : 0);
+            } catch (java.io.IOException | RuntimeException e) {
+                // not Linux: machine figures stay 0
+            }
+            return new Cpu(server, self, busy * 10, total * 10);
+        }
     }
 
     private final HttpClient client;
@@ -466,7 +528,7 @@ public class OidcLoad {
         static final Pattern INPUT = Pattern.compile("(?is)<(input|button)\\b([^>]*)>");
         static final Pattern ATTR = Pattern.compile("(?s)([A-Za-z_:][-A-Za-z0-9_:.]*)\\s*(?:=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s\"'>]+)))?");
 
-        static java.util.Optional<Form> parse(String html, URI page) {
+        static Optional<Form> parse(String html, URI page) {
             Matcher forms = FORM.matcher(html);
             while (forms.find()) {
                 Map<String, String> formAttrs = attrs(forms.group(1));
@@ -511,11 +573,11 @@ public class OidcLoad {
                 }
                 if (pass != null && user != null) {
                     String action = formAttrs.getOrDefault("action", "");
-                    return java.util.Optional.of(
+                    return Optional.of(
                             new Form(action.isEmpty() ? page : page.resolve(action), fields, user, pass));
                 }
             }
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
 
         private static Map<String, String> attrs(String s) {

@@ -213,47 +213,38 @@ rss_mb() {
 # ---- the load -----------------------------------------------------------------------------------
 
 # One run of OidcLoad against the running server: run_load SYSTEM ROUND MODE CONCURRENCY SECRET
-# ARGS... Appends "SYSTEM ROUND MODE C rate failed p50 p99 cpu_ms_per others_pct tools_pct
-# failures" to $work/loads.
+# ARGS... Appends "SYSTEM ROUND MODE C rate failed p50 p99 cpu_ms_per_op others_pct load_pct
+# failures" to $work/loads; the CPU figures are the generator's, over the measured window.
 run_load() {
-  local system=$1 round=$2 mode=$3 c=$4 secret=$5 line cpu0 cpu1 c0 c1
-  local -a mb ma
+  local system=$1 round=$2 mode=$3 c=$4 secret=$5 line
   shift 5
-  cpu0=$(tree_cpu_ticks "$server_pid")
-  c0=$(child_ticks)
-  read -r -a mb < <(machine_ticks)
-  line=$(OIDC_BENCH_CLIENT_SECRET=$secret OIDC_BENCH_PASSWORD=$password timeout $((warmup + seconds + 90)) \
-    "$java" -cp "$work/load" OidcLoad "$mode" "$@" "$seconds" "$c" "$warmup") || {
+  line=$(OIDC_BENCH_CLIENT_SECRET=$secret OIDC_BENCH_PASSWORD=$password OIDC_BENCH_SERVER_PID=$server_pid \
+    timeout $((warmup + seconds + 90)) "$java" -cp "$work/load" OidcLoad "$mode" "$@" "$seconds" "$c" "$warmup") || {
     echo "oidc.sh: the load generator failed ($system, $mode, round $round): $line" >&2
     [ -n "$line" ] || exit 1
   }
-  cpu1=$(tree_cpu_ticks "$server_pid")
-  c1=$(child_ticks)
-  read -r -a ma < <(machine_ticks)
   echo "bench: $system round $round: $line" >&2
-  python3 - "$line" "$((cpu1 - cpu0))" "$hz" "$((ma[0] - mb[0]))" "$((ma[1] - mb[1]))" "$((c1 - c0))" \
-    "$system" "$round" "$warmup" "$seconds" >>"$work/loads" <<'PY'
+  python3 - "$line" "$system" "$round" >>"$work/loads" <<'PY'
 import sys
-line, cpu, hz, busy, total, tools, system, rnd, warmup, seconds = sys.argv[1:]
+line, system, rnd = sys.argv[1:]
 f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
-ok, failed = int(f["ok"]), int(f["failed"])
-# The server's CPU over the whole run (warm-up included) per operation it completed meanwhile,
-# estimated as the measured rate times the run's length.
-ops = float(f["rate"]) * (int(warmup) + int(seconds))
-cpu_ms = int(cpu) * 1000 / int(hz)
-others = max(0.0, 100.0 * (int(busy) - int(cpu) - int(tools)) / int(total)) if int(total) > 0 else 0
-tools_pct = 100.0 * int(tools) / int(total) if int(total) > 0 else 0
-print(system, rnd, f["mode"], f["concurrency"], f["rate"], failed, f["total_p50_ms"], f["total_p99_ms"],
-      f"{cpu_ms / ops:.2f}" if ops > 0 else "-", f"{others:.0f}", f"{tools_pct:.0f}", f.get("failures", "-"))
+ok = int(f["ok"])
+server, load, busy, total = (int(f[k]) for k in ("server_cpu_ms", "load_cpu_ms", "machine_busy_ms", "machine_ms"))
+# Other processes' share of the machine: busy, minus the server and the load generator.
+others = max(0.0, 100.0 * (busy - server - load) / total) if total > 0 else 0
+print(system, rnd, f["mode"], f["concurrency"], f["rate"], f["failed"], f["total_p50_ms"], f["total_p99_ms"],
+      f"{server / ok:.2f}" if ok > 0 else "-", f"{others:.0f}", f"{100.0 * load / total:.0f}" if total > 0 else "-",
+      f.get("failures", "-"))
 PY
 }
 
 # Both loads, --rounds times, then the RSS.
+# measure SYSTEM ISSUER SERVICE_CLIENT_ID SERVICE_SECRET WEB_CLIENT_ID WEB_SECRET
 measure() {
-  local system=$1 issuer=$2 cc_secret=$3 web_secret=$4
+  local system=$1 issuer=$2 cc_id=$3 cc_secret=$4 web_id=$5 web_secret=$6
   for round in $(seq 1 "$rounds"); do
-    run_load "$system" "$round" client-credentials "$cc_concurrency" "$cc_secret" "$issuer" service
-    run_load "$system" "$round" sign-in "$signin_concurrency" "$web_secret" "$issuer" web "$redirect_uri" bench
+    run_load "$system" "$round" client-credentials "$cc_concurrency" "$cc_secret" "$issuer" "$cc_id"
+    run_load "$system" "$round" sign-in "$signin_concurrency" "$web_secret" "$issuer" "$web_id" "$redirect_uri" bench
   done
   record "$system" rss_after_mb "$(rss_mb "$server_pid")"
 }
@@ -393,7 +384,7 @@ print("%s type=%s v=%s m=%s KiB t=%s p=%s hash=%s bytes" % (d["algorithm"], a.ge
   echo "bench: Keycloak ready after $ready_ms ms (second start)" >&2
   sleep 2
   record keycloak rss_idle_mb "$(rss_mb "$server_pid")"
-  measure keycloak "$kc_base/realms/bench" "$kc_service_secret" "$kc_web_secret"
+  measure keycloak "$kc_base/realms/bench" service "$kc_service_secret" web "$kc_web_secret"
   stop_server
   record keycloak stop "$stop_rc"
 }
@@ -453,8 +444,9 @@ def fig(s, key):
         v = load_vals(s, "client-credentials" if key == "cc" else "sign-in", 4)
         return statistics.median(v) if v else None
     if key in ("cc_cpu", "signin_cpu"):
+        # operations per second of the server's CPU time: 1000 / (CPU ms per operation)
         v = load_vals(s, "client-credentials" if key == "cc_cpu" else "sign-in", 8)
-        return statistics.median(v) if v else None
+        return 1000.0 / statistics.median(v) if v and statistics.median(v) > 0 else None
     v = res.get(s, {}).get(key)
     return float(v) if v not in (None, "", "-") else None
 
@@ -462,15 +454,15 @@ def show(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
 
 rows = [
-    ("client-credentials grants/s", "cc", 0, "higher"),
-    ("server CPU per grant (ms)", "cc_cpu", 2, "lower"),
-    ("browser-style sign-ins/s", "signin", 1, "higher"),
-    ("server CPU per sign-in (ms)", "signin_cpu", 1, "lower"),
-    ("start to ready (s), second start", "ready_ms", 1, "lower"),
-    ("CPU to ready (s), second start", "ready_cpu_ms", 1, "lower"),
-    ("first start to ready (s), empty database", "first_ready_ms", 1, "lower"),
-    ("RSS idle after start (MB)", "rss_idle_mb", 0, "lower"),
-    ("RSS after the load (MB)", "rss_after_mb", 0, "lower"),
+    ("client-credentials grants/s", "cc", 0),
+    ("… per second of server CPU time", "cc_cpu", 0),
+    ("browser-style sign-ins/s", "signin", 1),
+    ("… per second of server CPU time", "signin_cpu", 1),
+    ("start to ready (s), second start", "ready_ms", 1),
+    ("CPU to ready (s), second start", "ready_cpu_ms", 1),
+    ("first start to ready (s), empty database", "first_ready_ms", 1),
+    ("RSS idle after start (MB)", "rss_idle_mb", 0),
+    ("RSS after the load (MB)", "rss_after_mb", 0),
 ]
 aims = {"cc": ("≥ 10×", lambda r: r >= 10), "signin": ("≥ 2.5×", lambda r: r >= 2.5),
         "ready_ms": ("≤ 1/10", lambda r: r <= 0.1), "rss_after_mb": ("≤ 1/2", lambda r: r <= 0.5)}
@@ -480,7 +472,7 @@ if both:
     head += " Signet ÷ Keycloak | aim |"
 print(head)
 print("|---" * (head.count("|") - 1) + "|")
-for label, key, d, better in rows:
+for label, key, d in rows:
     vals = [fig(s, key) for s in systems]
     scale = 1000 if key.endswith("_ms") else 1
     cells = [show(v / scale if v is not None else None, d) for v in vals]
@@ -493,8 +485,8 @@ for label, key, d, better in rows:
         line += f" {'–' if ratio is None else f'**{ratio:.2f}×**'} | {aim[0] + met if aim else ''} |"
     print(line)
 print()
-print("Per run (server CPU per operation: the server's CPU over the run, warm-up included, divided by"
-      " rate × run length; others: other processes' share of the machine meanwhile):")
+print("Per run, over the measured window: the server's CPU per operation (its process and children), and"
+      " the share of the machine's CPU other processes and the load generator used meanwhile:")
 print()
 print("| system | round | load | workers | per second | failed | p50 / p99 (ms) | server CPU per op (ms) | others (%) | load generator (%) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
