@@ -37,7 +37,8 @@ public record SignetSettings(
         Throttle throttle,
         Mail mail,
         boolean trustProxy,
-        Mfa mfa) {
+        Mfa mfa,
+        Oidc oidc) {
 
     /**
      * Passwords and sessions. Minimum lengths follow NIST SP 800-63B-4 section 3.1.1.2: 15 where the
@@ -87,6 +88,13 @@ public record SignetSettings(
             String rpName,
             List<String> origins,
             Duration stepUp) {}
+
+    /**
+     * The OpenID Connect provider. {@code keyRotation}: how old a token-signing key may get before a
+     * new one replaces it ({@code SIGNET_OIDC_KEY_ROTATION_DAYS}, default 90); the old public key stays
+     * published until the tokens it signed have expired.
+     */
+    public record Oidc(Duration keyRotation) {}
 
     /** Whether a second factor is required, and which kind. */
     public enum MfaRequirement {
@@ -270,7 +278,9 @@ public record SignetSettings(
                 throttle,
                 mail,
                 trustProxy,
-                mfa);
+                mfa,
+                new Oidc(Duration.ofDays(
+                        s.intIn("SIGNET_OIDC_KEY_ROTATION_DAYS", 1, 3650).orElse(90))));
     }
 
     private static Mfa readMfa(Source s, URI publicUrl) {

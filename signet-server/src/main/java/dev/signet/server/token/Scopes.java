@@ -21,6 +21,7 @@ public final class Scopes {
     public static final String CA_ISSUE = "ca:issue";
     public static final String CA_ADMIN = "ca:admin";
     public static final String VALIDATE = "validate";
+    public static final String CLIENTS_ADMIN = "clients:admin";
 
     /** Every scope, with whether it needs the administrator role, and what it allows. */
     public record Scope(String name, boolean adminOnly, String description) {}
@@ -36,6 +37,7 @@ public final class Scopes {
         add(CA_ISSUE, true, "list CAs and certificates, issue certificates from CSRs or generated keys, download them");
         add(VALIDATE, true, "check users' passwords and one-time codes (for VPN, SSH, PAM and RADIUS bridges)");
         add(CA_ADMIN, true, "create, import and take offline certificate authorities; revoke certificates");
+        add(CLIENTS_ADMIN, true, "register, change and delete OpenID Connect clients; issue their secrets");
     }
 
     private static void add(String name, boolean adminOnly, String description) {

@@ -2,6 +2,7 @@ package dev.signet.server.web;
 
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.oidc.OidcLogout;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.ClientInfo;
 import dev.signet.server.signin.SignInService;
@@ -87,6 +88,8 @@ class SecurityConfig {
                         .hasAuthority("SCOPE_" + Scopes.CA_ADMIN)
                         .requestMatchers(HttpMethod.POST, "/api/v1/validate")
                         .hasAuthority("SCOPE_" + Scopes.VALIDATE)
+                        .requestMatchers("/api/v1/clients", "/api/v1/clients/**", "/api/v1/oidc/**")
+                        .hasAuthority("SCOPE_" + Scopes.CLIENTS_ADMIN)
                         .requestMatchers("/api/v1/me")
                         .authenticated()
                         .anyRequest()
@@ -152,7 +155,8 @@ class SecurityConfig {
 
     @Bean
     @Order(3)
-    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit, Clock clock) throws Exception {
+    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit, Clock clock, OidcLogout oidcLogout)
+            throws Exception {
         AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn, clock));
         http.authenticationManager(manager)
                 .authorizeHttpRequests(auth -> auth.requestMatchers(
@@ -166,6 +170,7 @@ class SecurityConfig {
                                 "/register",
                                 "/signin/passkey",
                                 "/signin/passkey/**",
+                                "/device",
                                 "/css/**",
                                 "/js/**",
                                 "/img/**",
@@ -210,7 +215,7 @@ class SecurityConfig {
                             SignetAuthentication.Stage stage = authentication instanceof SignetAuthentication s
                                     ? s.stage()
                                     : SignetAuthentication.Stage.COMPLETE;
-                            response.sendRedirect(request.getContextPath() + SignInFlow.landing(stage));
+                            response.sendRedirect(request.getContextPath() + SignInFlow.next(request, stage, clock));
                         })
                         .failureHandler((request, response, exception) -> {
                             if (exception instanceof PasswordSignInProvider.ThrottledException t) {
@@ -221,6 +226,9 @@ class SecurityConfig {
                             }
                         }))
                 .logout(logout -> logout.logoutUrl("/signout")
+                        // the single sign-on session ends: its applications are told (back-channel logout)
+                        .addLogoutHandler((request, response, authentication) ->
+                                oidcLogout.sessionEnding(request, authentication))
                         .logoutSuccessHandler((request, response, authentication) -> {
                             if (authentication != null) {
                                 audit.append(client(AuditEvent.of("auth.sign_out", AuditEvent.SUCCESS), request)

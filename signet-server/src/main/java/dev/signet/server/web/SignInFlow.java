@@ -5,6 +5,7 @@ import dev.signet.server.account.User;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.config.SignetSettings;
+import dev.signet.server.oidc.OidcContinuation;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.ClientInfo;
 import dev.signet.server.signin.Factor;
@@ -81,7 +82,7 @@ public class SignInFlow {
             auth.setDetails(client);
             signIn.completed(user, List.of(factor), client);
             establish(request, response, auth);
-            return landing(stage);
+            return next(request, stage, clock);
         }
         SignetAuthentication auth = current.get();
         if (!auth.getPrincipal().userId().equals(user.id())) {
@@ -99,7 +100,7 @@ public class SignInFlow {
                         client);
             }
             establish(request, response, done);
-            return landing(next);
+            return next(request, next, clock);
         }
         // Already signed in: a step-up.
         SignetAuthentication fresh = auth.with(factor, clock.instant(), auth.stage());
@@ -141,6 +142,15 @@ public class SignInFlow {
                 establish(request, response, auth.in(Stage.COMPLETE));
             }
         });
+    }
+
+    /**
+     * Where a sign-in that reached {@code stage} goes: back to the application waiting for it (an
+     * OpenID Connect authorization request, {@link OidcContinuation}) once complete, else the stage's
+     * page.
+     */
+    static String next(HttpServletRequest request, Stage stage, Clock clock) {
+        return stage == Stage.COMPLETE ? OidcContinuation.next(request, clock, landing(stage)) : landing(stage);
     }
 
     /** Where each stage lands. */

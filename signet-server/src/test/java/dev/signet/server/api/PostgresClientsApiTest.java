@@ -1,0 +1,10 @@
+package dev.signet.server.api;
+
+import dev.signet.server.testing.TestDatabases;
+
+class PostgresClientsApiTest extends ClientsApiContractTest {
+    @Override
+    TestDatabases.Kind kind() {
+        return TestDatabases.Kind.POSTGRES;
+    }
+}
