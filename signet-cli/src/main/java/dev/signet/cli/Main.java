@@ -32,6 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
             TokensCommand.class,
             CaCommand.class,
             CertsCommand.class,
+            ClientsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -58,8 +58,6 @@ public final class ClientException extends SignetException {
     public static final String ALGORITHM_UNKNOWN = "client.algorithm_unknown";
     /** The client does not authenticate with a secret, so it has none to rotate (400). */
     public static final String NO_SECRET = "client.no_secret";
-    /** The client is built in (Signet's own CLI) and cannot be deleted (400). */
-    public static final String BUILT_IN = "client.built_in";
 
     public ClientException(String code, String message) {
         super(code, message);

@@ -183,6 +183,58 @@ public final class ClientService {
         return new Created(client, secret);
     }
 
+    /**
+     * Registers a client under a fixed id (Signet's own, such as {@link CliClient#ID}) unless a client
+     * with that id or name exists already: what an administrator changed is kept. Checked like any
+     * other client; audited as {@code client.created} by {@code actor} when it is created.
+     *
+     * @return whether it was created now
+     */
+    public boolean registerBuiltIn(String clientId, NewClient request, String actor) {
+        Checked c = check(request);
+        Instant now = clock.instant();
+        OidcClient client = c.client(clientId, null, true, now, now);
+        boolean created = store.inTransaction(() -> {
+            // no conflict target: a clash on the id or on the name both leave the existing client alone
+            int rows = store.jdbc()
+                    .sql("INSERT INTO oauth_client (client_id, name, name_key, client_type, auth_method,"
+                            + " secret_hash, jwks, redirect_uris, post_logout_redirect_uris, grant_types, scopes,"
+                            + " access_token_ttl, refresh_token_ttl, id_token_alg, consent, require_mfa,"
+                            + " backchannel_logout_uri, enabled, created_at, created_by, updated_at)"
+                            + " VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT DO NOTHING")
+                    .params(
+                            clientId,
+                            client.name(),
+                            nameKey(client.name()),
+                            client.type().name(),
+                            client.auth().name(),
+                            lines(client.redirectUris()),
+                            lines(client.postLogoutRedirectUris()),
+                            String.join(" ", client.grantTypes()),
+                            String.join(" ", client.scopes()),
+                            client.accessTokenTtl().toSeconds(),
+                            client.refreshTokenTtl().toSeconds(),
+                            client.idTokenAlgorithm(),
+                            flag(client.consent()),
+                            flag(client.requireMfa()),
+                            client.backchannelLogoutUri(),
+                            flag(true),
+                            now.toEpochMilli(),
+                            actor,
+                            now.toEpochMilli())
+                    .update();
+            if (rows == 1) {
+                audit.append(described(AuditEvent.of("client.created", AuditEvent.SUCCESS), client, actor)
+                        .detail("built_in", "true")
+                        .build());
+            }
+            return rows == 1;
+        });
+        changed(clientId);
+        return created;
+    }
+
     /** The client with that id, if any; answered from memory when it was read recently. */
     public Optional<OidcClient> find(String clientId) {
         if (clientId == null || clientId.isEmpty() || clientId.length() > 40) {

@@ -669,6 +669,37 @@ abstract class ClientServiceContractTest {
         assertThat(audit.size()).isEqualTo(events);
     }
 
+    // ---- built-in clients -------------------------------------------------------------------------
+
+    @Test
+    void registerBuiltInWhenAbsentThenCreatedOnceAndAnAdministratorsChangesStay() {
+        assertThat(clients.registerBuiltIn(CliClient.ID, CliClient.definition(), "signet"))
+                .isTrue();
+        OidcClient cli = clients.get(CliClient.ID);
+        assertThat(cli.type()).isEqualTo(ClientType.PUBLIC);
+        assertThat(cli.auth()).isEqualTo(ClientAuth.NONE);
+        assertThat(cli.grantTypes()).containsExactly(OidcClient.DEVICE_CODE);
+        assertThat(cli.scopes()).contains("users:read", "clients:admin", "tokens:write");
+        assertThat(cli.hasSecret()).isFalse();
+        assertThat(audit.recent(1, "client.created").getFirst().details()).contains("\"built_in\":\"true\"");
+
+        clients.setEnabled(CliClient.ID, false, ADMIN);
+        long events = audit.size();
+        assertThat(clients.registerBuiltIn(CliClient.ID, CliClient.definition(), "signet"))
+                .isFalse();
+        assertThat(clients.get(CliClient.ID).enabled())
+                .as("the administrator's change stays")
+                .isFalse();
+        assertThat(audit.size()).isEqualTo(events);
+
+        // a client of another id that took the name is left alone too
+        clients.delete(CliClient.ID, ADMIN);
+        clients.create(webApp(CliClient.NAME), ADMIN);
+        assertThat(clients.registerBuiltIn(CliClient.ID, CliClient.definition(), "signet"))
+                .isFalse();
+        assertThat(clients.find(CliClient.ID)).isEmpty();
+    }
+
     // ---- cache ----------------------------------------------------------------------------------
 
     @Test
