@@ -2,7 +2,8 @@
  * Load for any OpenID Connect provider, for bench/oidc.sh: the same generator runs against Keycloak
  * and Signet. Run with the JDK's single-file source launcher (no build step):
  *
- *   OIDC_BENCH_CLIENT_SECRET=... java bench/OidcLoad.java client-credentials ISSUER CLIENT_ID SECONDS CONCURRENCY [WARMUP]
+ *   OIDC_BENCH_CLIENT_SECRET=... \
+ *     java bench/OidcLoad.java client-credentials ISSUER CLIENT_ID SECONDS CONCURRENCY [WARMUP]
  *   OIDC_BENCH_CLIENT_SECRET=... OIDC_BENCH_PASSWORD=... \
  *     java bench/OidcLoad.java sign-in ISSUER CLIENT_ID REDIRECT_URI USERNAME SECONDS CONCURRENCY [WARMUP]
  *
@@ -78,7 +79,7 @@ public class OidcLoad {
     static final SecureRandom RANDOM = new SecureRandom();
     static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
-    /** One operation's outcome: the phases' nanoseconds (sign-in: authorize, password, token), null failure on success. */
+    /** One operation: its phases in nanoseconds (sign-in: authorize, password, token); null failure on success. */
     record Sample(long end, long[] phases, String failure) {}
 
     static final class Failed extends Exception {
@@ -101,7 +102,8 @@ public class OidcLoad {
         if (!(signIn || mode.equals("client-credentials")) || args.length < fixed + 2) {
             System.err.println("usage: OIDC_BENCH_CLIENT_SECRET=... java bench/OidcLoad.java client-credentials ISSUER"
                     + " CLIENT_ID SECONDS CONCURRENCY [WARMUP]\n"
-                    + "       OIDC_BENCH_CLIENT_SECRET=... OIDC_BENCH_PASSWORD=... java bench/OidcLoad.java sign-in ISSUER"
+                    + "       OIDC_BENCH_CLIENT_SECRET=... OIDC_BENCH_PASSWORD=... java bench/OidcLoad.java sign-in"
+                    + " ISSUER"
                     + " CLIENT_ID REDIRECT_URI USERNAME SECONDS CONCURRENCY [WARMUP]");
             System.exit(2);
         }
@@ -153,7 +155,7 @@ public class OidcLoad {
                 operation = (phases, check) -> load.signIn(redirectUri, username, password, phases, check);
                 phaseNames = new String[] {"authorize", "password", "token"};
             } else {
-                operation = (phases, check) -> load.clientCredentials(phases);
+                operation = (phases, check) -> load.clientCredentials(phases, check);
                 phaseNames = new String[0];
             }
             operation.run(new long[3], true);
@@ -316,13 +318,14 @@ public class OidcLoad {
         if (!issuer.equals(iss)) {
             throw new Failed("discovery_issuer_is_" + iss);
         }
-        authorizationEndpoint = URI.create(require(jsonString(r.body(), "authorization_endpoint"), "no_authz_endpoint"));
+        authorizationEndpoint =
+                URI.create(require(jsonString(r.body(), "authorization_endpoint"), "no_authz_endpoint"));
         tokenEndpoint = URI.create(require(jsonString(r.body(), "token_endpoint"), "no_token_endpoint"));
     }
 
     // ---- client credentials ---------------------------------------------------------------------
 
-    void clientCredentials(long[] phases) throws Failed {
+    void clientCredentials(long[] phases, boolean check) throws Failed {
         long t0 = System.nanoTime();
         HttpResponse<String> r = send(HttpRequest.newBuilder(tokenEndpoint)
                 .header("Authorization", basic)
@@ -331,6 +334,20 @@ public class OidcLoad {
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
         tokenOk(r);
         phases[0] = System.nanoTime() - t0;
+        if (check) {
+            System.err.println("OidcLoad: client credentials: access token "
+                    + describe(jsonString(r.body(), "access_token")));
+        }
+    }
+
+    /** "a JWT signed with ES256 (kid ...)" or "opaque", from the JOSE header (RFC 7515 section 4). */
+    private static String describe(String token) {
+        String[] parts = token.split("\\.");
+        if (parts.length != 3) {
+            return "opaque (" + token.length() + " characters)";
+        }
+        String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
+        return "a JWT signed with " + jsonString(header, "alg") + " (" + token.length() + " characters)";
     }
 
     // ---- sign-in --------------------------------------------------------------------------------
@@ -398,6 +415,8 @@ public class OidcLoad {
         phases[2] = t3 - t2;
         if (check) {
             checkIdToken(idToken, nonce);
+            System.err.println("OidcLoad: sign-in: ID token " + describe(idToken) + ", access token "
+                    + describe(jsonString(token.body(), "access_token")));
         }
     }
 
@@ -526,7 +545,8 @@ public class OidcLoad {
     record Form(URI action, Map<String, String> fields, String usernameField, String passwordField) {
         static final Pattern FORM = Pattern.compile("(?is)<form\\b([^>]*)>(.*?)</form>");
         static final Pattern INPUT = Pattern.compile("(?is)<(input|button)\\b([^>]*)>");
-        static final Pattern ATTR = Pattern.compile("(?s)([A-Za-z_:][-A-Za-z0-9_:.]*)\\s*(?:=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s\"'>]+)))?");
+        static final Pattern ATTR = Pattern.compile(
+                "(?s)([A-Za-z_:][-A-Za-z0-9_:.]*)\\s*(?:=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s\"'>]+)))?");
 
         static Optional<Form> parse(String html, URI page) {
             Matcher forms = FORM.matcher(html);

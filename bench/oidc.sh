@@ -31,8 +31,11 @@
 #        - Keycloak in dev mode caches themes and templates as in production
 #          (--spi-theme--cache-themes/--cache-templates=true): dev mode alone re-reads them on
 #          every page, which would make its sign-ins slower than any real deployment's.
-#      Keycloak: admin REST API with the bootstrap admin. Signet: its CLI and /api/v1/clients.
-#   3. SIGTERM, then a second start on the same data: **start**: wall time from launching the
+#      Keycloak: admin REST API with the bootstrap admin, then SIGTERM. Signet: SIGTERM, then an
+#      administrator and an API token (clients:admin users:write) from its shell (`signet admin
+#      create-admin`, `create-token`), a start, the user through /api/v1/users and the clients
+#      through /api/v1/clients (their ids and secrets are generated), SIGTERM.
+#   3. a second start on the same data: **start**: wall time from launching the
 #      command to the first 200 from the issuer's /.well-known/openid-configuration (polled every
 #      50 ms), and the CPU the process used until then. RSS idle 2 s later.
 #   4. per round: bench/OidcLoad.java client-credentials with --cc-concurrency workers, then
@@ -391,9 +394,77 @@ print("%s type=%s v=%s m=%s KiB t=%s p=%s hash=%s bytes" % (d["algorithm"], a.ge
 
 # ---- Signet -------------------------------------------------------------------------------------
 
+# Signet's API: sg_api METHOD PATH [JSON]; prints the body, fails on a non-2xx answer.
+sg_api() {
+  local out code
+  out=$work/sg-api.out
+  code=$(curl -s -o "$out" -w '%{http_code}' --max-time 60 -X "$1" -H "Authorization: Bearer $sg_token" \
+    -H 'Content-Type: application/json' ${3:+--data-binary "$3"} "$sg_base$2") || code=000
+  case $code in 2??) cat "$out" ;; *) echo "oidc.sh: Signet $1 $2 answered $code: $(head -c 500 "$out")" >&2; return 1 ;; esac
+}
+
 signet() {
-  echo "oidc.sh: Signet's half needs the OpenID Connect provider (issue 5), not on this branch yet" >&2
-  return 1
+  local data port admin_pw created
+  echo "bench: making sure the launcher is built (./signet --version)..." >&2
+  ./signet --version >&2
+  data=$work/signet-data
+  port=$(free_port)
+  sg_base=http://127.0.0.1:$port
+  # The same Argon2id parameters as Keycloak's, explicitly (they are Signet's defaults); the per-IP
+  # sign-in bucket opened, as in bench/signin.sh: every sign-in of the load comes from 127.0.0.1.
+  local -a cmd=(env "SIGNET_ARGON2_MEMORY_KIB=$argon_m" "SIGNET_ARGON2_ITERATIONS=$argon_t"
+    "SIGNET_ARGON2_PARALLELISM=$argon_p" SIGNET_THROTTLE_IP_BURST=1000000 SIGNET_THROTTLE_IP_PER_MINUTE=1000000
+    ./signet serve --port "$port" --data-dir "$data")
+
+  echo "bench: Signet, first start (empty data directory)..." >&2
+  start_server "$work/signet-1.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+  record signet first_ready_ms "$ready_ms"
+  record signet first_ready_cpu_ms "$ready_cpu_ms"
+  echo "bench: Signet ready after $ready_ms ms (first start); configuring..." >&2
+  stop_server
+  record signet first_stop "$stop_rc"
+
+  # An administrator and an API token for it, from the server's shell; then, with the server
+  # running, the user and the two clients through the API, as an operator would.
+  admin_pw="Kx9#mQ2v!Tz7@pW4-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
+  printf '%s\n' "$admin_pw" | SIGNET_ARGON2_MEMORY_KIB=$argon_m SIGNET_ARGON2_ITERATIONS=$argon_t \
+    SIGNET_ARGON2_PARALLELISM=$argon_p timeout 300 ./signet admin create-admin --username admin --data-dir "$data" >&2
+  sg_token=$(timeout 300 ./signet admin create-token --user admin --scopes 'clients:admin users:write' \
+    --name 'bench/oidc.sh' --expires 1d --data-dir "$data" 2>/dev/null)
+  start_server "$work/signet-config.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+  sg_api POST /api/v1/users "$(python3 -c '
+import json, sys
+print(json.dumps({"username": "bench", "email": "bench@example.test", "displayName": "Bench User",
+    "password": sys.argv[1]}))' "$password")" >/dev/null
+  created=$(sg_api POST /api/v1/clients '{"client_name": "service", "grant_types": ["client_credentials"],
+    "scope": "bench:read"}')
+  sg_service_id=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["client_id"])' <<<"$created")
+  sg_service_secret=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["client_secret"])' <<<"$created")
+  created=$(sg_api POST /api/v1/clients "{\"client_name\": \"web\", \"grant_types\": [\"authorization_code\"],
+    \"redirect_uris\": [\"$redirect_uri\"], \"scope\": \"openid\", \"require_consent\": false}")
+  sg_web_id=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["client_id"])' <<<"$created")
+  sg_web_secret=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["client_secret"])' <<<"$created")
+  # What Signet stored: the PHC string's algorithm and parameters (not the salt and hash).
+  local hash=""
+  if command -v sqlite3 >/dev/null 2>&1; then
+    hash=$(sqlite3 -readonly -cmd '.timeout 10000' "$data/signet.db" \
+      "SELECT password_hash FROM app_user WHERE username = 'bench'" 2>/dev/null | cut -d'$' -f2-4 | tr '$' ' ' || true)
+  fi
+  echo "bench: Signet stored password: ${hash:-(not readable here)}; signing: $(curl -s "$sg_base/oauth2/jwks" |
+    python3 -c 'import json, sys; print(" ".join(sorted({k.get("alg", k["kty"]) for k in json.load(sys.stdin)["keys"]})))')" >&2
+  record signet password_hash "${hash:-Argon2id m=$argon_m t=$argon_t p=$argon_p (SIGNET_ARGON2_*)}"
+  stop_server
+
+  echo "bench: Signet, second start (same data)..." >&2
+  start_server "$work/signet-2.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+  record signet ready_ms "$ready_ms"
+  record signet ready_cpu_ms "$ready_cpu_ms"
+  echo "bench: Signet ready after $ready_ms ms (second start)" >&2
+  sleep 2
+  record signet rss_idle_mb "$(rss_mb "$server_pid")"
+  measure signet "$sg_base" "$sg_service_id" "$sg_service_secret" "$sg_web_id" "$sg_web_secret"
+  stop_server
+  record signet stop "$stop_rc"
 }
 
 # ---- the run ------------------------------------------------------------------------------------
