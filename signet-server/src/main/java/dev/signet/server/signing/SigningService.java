@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -175,11 +174,11 @@ public final class SigningService {
                             + ": it needs the scope sign:"
                             + SigningKeyService.printable(keyName).toLowerCase(Locale.ROOT));
         }
-        Map.Entry<SigningKey, SigningKeyService.Opened> found = keys.findOpened(keyName)
+        SigningKeyService.Found found = keys.findForSigning(keyName)
                 .orElseThrow(() -> new SigningException(
                         SigningException.SIGN_KEY_UNKNOWN,
                         "no signing key named " + SigningKeyService.printable(keyName)));
-        SigningKey key = found.getKey();
+        SigningKey key = found.key();
         if (!keys.mayUse(caller, key)) {
             throw refused(
                     caller,
@@ -246,7 +245,7 @@ public final class SigningService {
         }
 
         // Phase 2: everything was checked; sign all, record all, answer.
-        SigningKeyService.Opened opened = found.getValue();
+        SigningKeyService.Opened opened = keys.open(found);
         Timestamper timestamper = authority.orElse(null);
         Instant signingTime = clock.instant();
         Signed[] signed = new Signed[items.size()];
