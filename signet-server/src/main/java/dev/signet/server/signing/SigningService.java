@@ -249,23 +249,28 @@ public final class SigningService {
         Timestamper timestamper = authority.orElse(null);
         Instant signingTime = clock.instant();
         Signed[] signed = new Signed[items.size()];
-        IntStream.range(0, items.size()).parallel().forEach(i -> {
-            byte[] digest = digests.get(i);
-            String name = items.get(i).name();
-            if (format == Format.CMS) {
-                signed[i] = new Signed(
-                        name,
-                        digest,
-                        opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
-                        Optional.empty());
-            } else {
-                byte[] signature = opened.cms().signRaw(digest);
-                Optional<byte[]> stamp = timestamper == null
-                        ? Optional.empty()
-                        : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
-                signed[i] = new Signed(name, digest, signature, stamp);
-            }
-        });
+        try {
+            IntStream.range(0, items.size()).parallel().forEach(i -> {
+                byte[] digest = digests.get(i);
+                String name = items.get(i).name();
+                if (format == Format.CMS) {
+                    signed[i] = new Signed(
+                            name,
+                            digest,
+                            opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
+                            Optional.empty());
+                } else {
+                    byte[] signature = opened.cms().signRaw(digest);
+                    Optional<byte[]> stamp = timestamper == null
+                            ? Optional.empty()
+                            : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
+                    signed[i] = new Signed(name, digest, signature, stamp);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Everything the caller sent was checked: what fails now is the server's (a key, the TSA).
+            throw new IllegalStateException("signing a checked batch with key " + key.name() + " failed", e);
+        }
         List<AuditEvent> events = new ArrayList<>(signed.length);
         for (Signed s : signed) {
             events.add(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
