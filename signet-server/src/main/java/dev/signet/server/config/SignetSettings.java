@@ -299,6 +299,15 @@ public record SignetSettings(
                         s.intIn("SIGNET_OIDC_KEY_ROTATION_DAYS", 1, 3650).orElse(90))));
     }
 
+    private static boolean validOid(String oid) {
+        try {
+            new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static Signing readSigning(Source s) {
         Optional<String> tsaCa = s.get("SIGNET_TSA_CA");
         tsaCa.ifPresent(name -> {
@@ -307,7 +316,7 @@ public record SignetSettings(
             }
         });
         String policy = s.get("SIGNET_TSA_POLICY").orElse(Signing.DEFAULT_TSA_POLICY);
-        if (!policy.matches("[0-2](\\.(0|[1-9][0-9]{0,38})){1,30}") || policy.length() > 200) {
+        if (!policy.matches("[0-2](\\.(0|[1-9][0-9]{0,38})){1,30}") || !validOid(policy)) {
             throw new SettingsException(
                     "SIGNET_TSA_POLICY", "an object identifier such as 1.3.6.1.4.1.99999.1", policy);
         }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -175,11 +174,11 @@ public final class SigningService {
                             + ": it needs the scope sign:"
                             + SigningKeyService.printable(keyName).toLowerCase(Locale.ROOT));
         }
-        Map.Entry<SigningKey, SigningKeyService.Opened> found = keys.findOpened(keyName)
+        SigningKeyService.Found found = keys.findForSigning(keyName)
                 .orElseThrow(() -> new SigningException(
                         SigningException.SIGN_KEY_UNKNOWN,
                         "no signing key named " + SigningKeyService.printable(keyName)));
-        SigningKey key = found.getKey();
+        SigningKey key = found.key();
         if (!keys.mayUse(caller, key)) {
             throw refused(
                     caller,
@@ -246,27 +245,32 @@ public final class SigningService {
         }
 
         // Phase 2: everything was checked; sign all, record all, answer.
-        SigningKeyService.Opened opened = found.getValue();
+        SigningKeyService.Opened opened = keys.open(found);
         Timestamper timestamper = authority.orElse(null);
         Instant signingTime = clock.instant();
         Signed[] signed = new Signed[items.size()];
-        IntStream.range(0, items.size()).parallel().forEach(i -> {
-            byte[] digest = digests.get(i);
-            String name = items.get(i).name();
-            if (format == Format.CMS) {
-                signed[i] = new Signed(
-                        name,
-                        digest,
-                        opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
-                        Optional.empty());
-            } else {
-                byte[] signature = opened.cms().signRaw(digest);
-                Optional<byte[]> stamp = timestamper == null
-                        ? Optional.empty()
-                        : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
-                signed[i] = new Signed(name, digest, signature, stamp);
-            }
-        });
+        try {
+            IntStream.range(0, items.size()).parallel().forEach(i -> {
+                byte[] digest = digests.get(i);
+                String name = items.get(i).name();
+                if (format == Format.CMS) {
+                    signed[i] = new Signed(
+                            name,
+                            digest,
+                            opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
+                            Optional.empty());
+                } else {
+                    byte[] signature = opened.cms().signRaw(digest);
+                    Optional<byte[]> stamp = timestamper == null
+                            ? Optional.empty()
+                            : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
+                    signed[i] = new Signed(name, digest, signature, stamp);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Everything the caller sent was checked: what fails now is the server's (a key, the TSA).
+            throw new IllegalStateException("signing a checked batch with key " + key.name() + " failed", e);
+        }
         List<AuditEvent> events = new ArrayList<>(signed.length);
         for (Signed s : signed) {
             events.add(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
