@@ -376,6 +376,7 @@ class OidcConfig {
                         resource -> resource.jwt(jwt -> jwt.decoder(accessTokenDecoder(keys, issuer, clock))))
                 .addFilterBefore(new OidcIssuer.ContextFilter(issuer, settings), CsrfFilter.class)
                 .addFilterBefore(new AuthorizeGate.HalfSignedIn(), CsrfFilter.class)
+                .addFilterBefore(gate.deviceApproval(authorizations), CsrfFilter.class)
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'"))

@@ -6,13 +6,19 @@ import dev.signet.server.audit.AuditLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.http.converter.OAuth2ErrorHttpMessageConverter;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AccessTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2AccessTokenResponseAuthenticationSuccessHandler;
-import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2ErrorAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.AuthenticationSuccessHandler;
 
@@ -31,7 +37,7 @@ final class TokenEvents {
     private final SignetClients clients;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AuthenticationSuccessHandler tokens = new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
-    private final AuthenticationFailureHandler errors = new OAuth2ErrorAuthenticationFailureHandler();
+    private final OAuth2ErrorHttpMessageConverter errorConverter = new OAuth2ErrorHttpMessageConverter();
 
     TokenEvents(AuditLog audit, MeterRegistry meters, SignetClients clients) {
         this.audit = audit;
@@ -64,7 +70,7 @@ final class TokenEvents {
     /** Client authentication failures at the client endpoints: audited when the client exists. */
     AuthenticationFailureHandler clientAuthenticationFailed() {
         return (request, response, exception) -> {
-            String clientId = request.getParameter("client_id");
+            String clientId = clientId(request);
             if (clientId != null && clients.client(clientId).isPresent()) {
                 String code = exception instanceof OAuth2AuthenticationException o
                         ? o.getError().getErrorCode()
@@ -76,8 +82,34 @@ final class TokenEvents {
                         .client(request.getRemoteAddr(), request.getHeader("User-Agent"))
                         .build());
             }
-            errors.onAuthenticationFailure(request, response, exception);
+            // as Spring answers a failed client authentication: 401 for invalid_client, else 400
+            org.springframework.security.core.context.SecurityContextHolder.clearContext();
+            OAuth2Error error = exception instanceof OAuth2AuthenticationException o
+                    ? o.getError()
+                    : new OAuth2Error(OAuth2ErrorCodes.INVALID_CLIENT);
+            ServletServerHttpResponse http = new ServletServerHttpResponse(response);
+            http.setStatusCode(
+                    OAuth2ErrorCodes.INVALID_CLIENT.equals(error.getErrorCode())
+                            ? HttpStatus.UNAUTHORIZED
+                            : HttpStatus.BAD_REQUEST);
+            errorConverter.write(error, null, http);
         };
+    }
+
+    /** The client a request names: {@code client_id}, or the user name of HTTP Basic (RFC 6749 section 2.3.1). */
+    private static String clientId(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(
+                        java.util.Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                return colon < 0 ? null : URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return request.getParameter("client_id");
     }
 
     private static String grant(HttpServletRequest request) {

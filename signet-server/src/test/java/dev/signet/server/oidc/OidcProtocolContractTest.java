@@ -156,6 +156,10 @@ abstract class OidcProtocolContractTest {
         assertThat(id.getStringClaim("preferred_username")).isEqualTo(alice.username());
         assertThat(id.getStringClaim("email")).isEqualTo(alice.email());
         assertThat(tokens.getOIDCTokens().getRefreshToken()).isNotNull();
+        assertThat(kit.bean(AuditLog.class).recent(20, "oidc.token_issued")).anySatisfy(r -> {
+            assertThat(r.subject()).isEqualTo(alice.id());
+            assertThat(r.actor()).isEqualTo(app.client().clientId());
+        });
 
         // The access token is a JWT (RFC 9068) signed by the same keys.
         SignedJWT access =
@@ -326,6 +330,9 @@ abstract class OidcProtocolContractTest {
         assertThat(refused.getStatusCode()).isEqualTo(401);
         assertThat(OidcKit.error(refused)).isEqualTo("invalid_client");
         assertThat(refused.getBody()).doesNotContain("access_token");
+        assertThat(kit.bean(AuditLog.class).recent(20, "oidc.client_auth_failed"))
+                .anySatisfy(
+                        r -> assertThat(r.actor()).isEqualTo(service.client().clientId()));
 
         ClientAuthentication nobody =
                 new ClientSecretBasic(new ClientID("sgc_BBBBBBBBBBBBBBBBBBBBBB"), new Secret("x"));

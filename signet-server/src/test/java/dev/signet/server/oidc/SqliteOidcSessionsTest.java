@@ -238,10 +238,54 @@ class SqliteOidcSessionsTest {
                 .containsEntry("error", "invalid_request");
     }
 
+    @Test
+    @Order(5)
+    void aDeviceApprovalForAClientThatRequiresMfaStepsUpFirst() throws Exception {
+        OidcKit.Client cli = kit.register(new ClientService.NewClient(
+                "Strict CLI",
+                ClientType.PUBLIC,
+                ClientAuth.NONE,
+                null,
+                java.util.List.of(),
+                java.util.List.of(),
+                Set.of(OidcClient.DEVICE_CODE),
+                Set.of("profile"),
+                null,
+                null,
+                null,
+                false,
+                true,
+                null));
+        User judy = kit.person();
+        HttpClient browser = OidcKit.browser();
+        kit.signIn(browser, judy);
+        OtpSeed seed = enrolOtp(judy);
+        var device = com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse.parse(
+                        new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest(
+                                        kit.metadata.getDeviceAuthorizationEndpointURI(),
+                                        cli.id(),
+                                        new com.nimbusds.oauth2.sdk.Scope("profile"))
+                                .toHTTPRequest()
+                                .send())
+                .toSuccessResponse();
+        String userCode = device.getUserCode().getValue();
+        HttpResponse<String> approve =
+                server.submit(browser, "/device?user_code=" + enc(userCode), "/device", "user_code=" + enc(userCode));
+        HttpResponse<String> stepUp = kit.get(browser, location(approve));
+        assertThat(location(stepUp)).endsWith("/account/step-up?next=" + OidcContinuation.PATH);
+        HttpResponse<String> stepped =
+                server.submit(browser, kit.local(location(stepUp)), "/account/step-up", "code=" + nextCode(seed));
+        HttpResponse<String> back = kit.follow(browser, stepped);
+        assertThat(back.body()).contains("id=\"device-form\"").contains(userCode);
+        HttpResponse<String> consent =
+                kit.follow(browser, server.submit(browser, "/device", "/device", "user_code=" + enc(userCode)));
+        assertThat(kit.allow(browser, consent, "profile").body()).contains("the device is signed in");
+    }
+
     // ---- consent and the Applications page ------------------------------------------------------
 
     @Test
-    @Order(5)
+    @Order(6)
     void consentIsAskedOnceAndRevokingAnApplicationEndsItsTokens() throws Exception {
         OidcKit.Client app = kit.webApp(true, false, "ES256", null);
         User erin = kit.person();
@@ -285,7 +329,7 @@ class SqliteOidcSessionsTest {
     // ---- logout --------------------------------------------------------------------------------
 
     @Test
-    @Order(6)
+    @Order(7)
     void rpInitiatedLogoutEndsTheSessionAndTellsTheClientsOfIt() throws Exception {
         logoutTokens.clear();
         OidcKit.Client app = kit.webApp(false, false, "ES256", backchannelUri());
@@ -331,7 +375,7 @@ class SqliteOidcSessionsTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void signingOutOfTheConsoleTellsTheApplicationsSignedInThroughIt() throws Exception {
         logoutTokens.clear();
         OidcKit.Client app = kit.webApp(false, false, "ES256", backchannelUri());
@@ -354,7 +398,7 @@ class SqliteOidcSessionsTest {
     // ---- keys and algorithms ------------------------------------------------------------------------
 
     @Test
-    @Order(8)
+    @Order(9)
     void rotatingKeysKeepsTheOldPublicKeyUntilItsTokensExpire() throws Exception {
         OidcKit.Client app = kit.webApp();
         User henry = kit.person();
@@ -398,7 +442,7 @@ class SqliteOidcSessionsTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void idTokensCanBeSignedWithRs256OrEdDsaPerClient() throws Exception {
         User ivy = kit.person();
         HttpClient browser = OidcKit.browser();
