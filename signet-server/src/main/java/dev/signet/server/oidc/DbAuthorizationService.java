@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -670,15 +669,6 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         return clientIds;
     }
 
-    /** The clients with grants made in the session {@code sid}, revoked or not. */
-    Set<String> clientsOfSession(String sid) {
-        return new LinkedHashSet<>(store.jdbc()
-                .sql("SELECT DISTINCT client_id FROM oauth_authorization WHERE sid = ?")
-                .param(sid)
-                .query(String.class)
-                .list());
-    }
-
     /** Deletes everything of a deleted client. */
     void clientDeleted(String clientId) {
         store.jdbc()
@@ -781,10 +771,5 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
     static Optional<SignetAuthentication> person(OAuth2Authorization a) {
         Object principal = a.getAttribute(Principal.class.getName());
         return principal instanceof SignetAuthentication s ? Optional.of(s) : Optional.empty();
-    }
-
-    static Optional<Authentication> principal(OAuth2Authorization a) {
-        Object principal = a.getAttribute(Principal.class.getName());
-        return principal instanceof Authentication s ? Optional.of(s) : Optional.empty();
     }
 }
