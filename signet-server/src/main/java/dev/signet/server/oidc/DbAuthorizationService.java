@@ -630,14 +630,15 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
 
     /** Revokes every live grant of {@code userId} to {@code clientId}; returns how many. */
     public int revokeUserGrants(String userId, String clientId, String reason) {
-        List<String> ids = store.jdbc()
-                .sql("SELECT id FROM oauth_authorization WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL")
+        List<Map<String, Object>> rows = store.jdbc()
+                .sql("SELECT id, principal_name FROM oauth_authorization"
+                        + " WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL")
                 .params(userId, clientId)
-                .query(String.class)
-                .list();
+                .query()
+                .listOfRows();
         int n = 0;
-        for (String id : ids) {
-            if (revokeFamily(id, reason, clientId, userId)) {
+        for (Map<String, Object> row : rows) {
+            if (revokeFamily((String) row.get("id"), reason, clientId, (String) row.get("principal_name"))) {
                 n++;
             }
         }

@@ -157,7 +157,7 @@ abstract class OidcProtocolContractTest {
         assertThat(id.getStringClaim("email")).isEqualTo(alice.email());
         assertThat(tokens.getOIDCTokens().getRefreshToken()).isNotNull();
         assertThat(kit.bean(AuditLog.class).recent(20, "oidc.token_issued")).anySatisfy(r -> {
-            assertThat(r.subject()).isEqualTo(alice.id());
+            assertThat(r.subject()).isEqualTo(alice.username());
             assertThat(r.actor()).isEqualTo(app.client().clientId());
         });
 
