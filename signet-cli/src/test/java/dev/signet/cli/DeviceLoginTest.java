@@ -102,7 +102,10 @@ class DeviceLoginTest {
                         "SIGNET_DATA_DIR", dataDir.toString(),
                         "SIGNET_HOST", "127.0.0.1",
                         "SIGNET_PORT", "0",
-                        "SIGNET_SHUTDOWN_TIMEOUT_SECONDS", "2"),
+                        "SIGNET_SHUTDOWN_TIMEOUT_SECONDS", "2",
+                        // cheap password hashing: Argon2id's cost is not under test here
+                        "SIGNET_ARGON2_MEMORY_KIB", "8192",
+                        "SIGNET_ARGON2_ITERATIONS", "1"),
                 Map.of());
         server = SignetServer.start(settings, clock, new PrintStream(OutputStream.nullOutputStream()));
         server.context().getBean(SetupService.class).createAdminFromShell("root", null, ROOT_PASSWORD);
