@@ -243,7 +243,7 @@ class OidcConfig {
             Clock clock)
             throws Exception {
         AuthorizeGate gate = new AuthorizeGate(clients, policy, clock);
-        TokenEvents events = new TokenEvents(audit, meters, clients);
+        TokenEvents events = new TokenEvents(audit, meters, clients, users);
         JwtGenerator jwtGenerator = new JwtGenerator(encoder);
         jwtGenerator.setJwtCustomizer(new TokenClaims(clients, users, clock));
         OAuth2RefreshTokenGenerator refreshTokens = new OAuth2RefreshTokenGenerator();

@@ -1,6 +1,8 @@
 package dev.signet.server.oidc;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.signet.server.account.User;
+import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import io.micrometer.core.instrument.Counter;
@@ -35,11 +37,13 @@ final class TokenEvents {
     private final AuditLog audit;
     private final MeterRegistry meters;
     private final SignetClients clients;
+    private final UserRepository users;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AuthenticationSuccessHandler tokens = new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
     private final OAuth2ErrorHttpMessageConverter errorConverter = new OAuth2ErrorHttpMessageConverter();
 
-    TokenEvents(AuditLog audit, MeterRegistry meters, SignetClients clients) {
+    TokenEvents(AuditLog audit, MeterRegistry meters, SignetClients clients, UserRepository users) {
+        this.users = users;
         this.audit = audit;
         this.meters = meters;
         this.clients = clients;
@@ -52,9 +56,13 @@ final class TokenEvents {
                     .increment();
             if ((grant.equals("authorization_code") || grant.equals("device_code"))
                     && authentication instanceof OAuth2AccessTokenAuthenticationToken issued) {
+                String userId = subject(issued.getAccessToken().getTokenValue());
                 audit.append(AuditEvent.of("oidc.token_issued", AuditEvent.SUCCESS)
                         .actor(issued.getRegisteredClient().getClientId())
-                        .subject(subject(issued.getAccessToken().getTokenValue()))
+                        .subject(
+                                userId == null
+                                        ? null
+                                        : users.byId(userId).map(User::username).orElse(userId))
                         .client(request.getRemoteAddr(), request.getHeader("User-Agent"))
                         .detail("client", issued.getRegisteredClient().getClientId())
                         .detail("grant", grant)

@@ -157,7 +157,7 @@ abstract class OidcProtocolContractTest {
         assertThat(id.getStringClaim("email")).isEqualTo(alice.email());
         assertThat(tokens.getOIDCTokens().getRefreshToken()).isNotNull();
         assertThat(kit.bean(AuditLog.class).recent(20, "oidc.token_issued")).anySatisfy(r -> {
-            assertThat(r.subject()).isEqualTo(alice.id());
+            assertThat(r.subject()).isEqualTo(alice.username());
             assertThat(r.actor()).isEqualTo(app.client().clientId());
         });
 
@@ -259,6 +259,66 @@ abstract class OidcProtocolContractTest {
                         app.basic(),
                         new RefreshTokenGrant(tokens.getRefreshToken()))))
                 .isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void requestsRacingWithOneCodeOrOneRefreshTokenGetAtMostOneAnswer() throws Exception {
+        OidcKit.Client app = kit.webApp();
+        User olga = kit.person();
+        HttpClient browser = OidcKit.browser();
+        OidcKit.Flow flow = kit.flow(app.id(), "openid offline_access", Map.of());
+        AuthorizationCode code = kit.signInAndAuthorize(browser, olga, flow);
+        List<HTTPResponse> redeemed = race(() -> new TokenRequest(
+                        kit.metadata.getTokenEndpointURI(),
+                        app.basic(),
+                        new AuthorizationCodeGrant(code, URI.create(OidcKit.REDIRECT), flow.verifier()))
+                .toHTTPRequest()
+                .send());
+        assertAtMostOneSucceeded(redeemed);
+
+        OidcKit.Flow second = kit.flow(app.id(), "openid offline_access", Map.of());
+        RefreshToken refresh = kit.exchange(second, OidcKit.code(kit.authorize(browser, second), second), app.basic())
+                .getOIDCTokens()
+                .getRefreshToken();
+        List<HTTPResponse> refreshed = race(
+                () -> new TokenRequest(kit.metadata.getTokenEndpointURI(), app.basic(), new RefreshTokenGrant(refresh))
+                        .toHTTPRequest()
+                        .send());
+        assertAtMostOneSucceeded(refreshed);
+    }
+
+    static List<HTTPResponse> race(java.util.concurrent.Callable<HTTPResponse> request) throws Exception {
+        int n = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HTTPResponse>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return request.call();
+                }));
+            }
+            go.countDown();
+            List<HTTPResponse> out = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                out.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void assertAtMostOneSucceeded(List<HTTPResponse> answers) throws Exception {
+        long ok = answers.stream().filter(r -> r.getStatusCode() == 200).count();
+        assertThat(ok).as("one-time use, under concurrency").isLessThanOrEqualTo(1);
+        for (HTTPResponse r : answers) {
+            if (r.getStatusCode() != 200) {
+                assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(400);
+                assertThat(OidcKit.error(r)).isEqualTo("invalid_grant");
+            }
+        }
     }
 
     @Test
