@@ -59,26 +59,25 @@ final class Hashing {
         }
     }
 
-    /** A regular file (through links), or the reason it is not one. */
+    /** A regular file (through links), or the reason it is not one; one stat when it is one. */
     static Stamp check(Path file) throws FileProblem {
-        if (!Files.exists(file)) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
             throw Files.isSymbolicLink(file)
                     ? new FileProblem("file.missing", "is a link to nothing")
                     : new FileProblem("file.missing", "does not exist (removed?)");
-        }
-        if (Files.isDirectory(file)) {
-            throw new FileProblem("file.not_regular", "is a directory");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new FileProblem("file.not_regular", "is not a regular file (a device, pipe or socket)");
-        }
-        try {
-            return Stamp.of(file);
-        } catch (NoSuchFileException e) {
-            throw new FileProblem("file.missing", "does not exist (removed?)");
         } catch (IOException e) {
             throw unreadable(e);
         }
+        if (a.isDirectory()) {
+            throw new FileProblem("file.not_regular", "is a directory");
+        }
+        if (!a.isRegularFile()) {
+            throw new FileProblem("file.not_regular", "is not a regular file (a device, pipe or socket)");
+        }
+        return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
     }
 
     /**
