@@ -121,7 +121,7 @@ cat "$work/files"/*/* >/dev/null # into the page cache
 # --- server ---------------------------------------------------------------------------------------
 data="$work/data"
 printf '%s\n' 'Vq7#pL2x!Rk9@tZ4-signing-load' | timeout 300 ./signet admin create-admin --username bench --data-dir "$data" >&2
-admin_token=$(timeout 300 ./signet admin create-token --user bench --scopes 'ca:admin keys:admin tokens:write' \
+admin_token=$(timeout 300 ./signet admin create-token --user bench --scopes 'ca:admin keys:admin' \
   --data-dir "$data" 2>/dev/null)
 [[ $admin_token == sgt_* ]] || { echo "sign.sh: no API token from signet admin create-token" >&2; exit 1; }
 port=
@@ -158,7 +158,8 @@ admin ca create-root --name bench-root --key ec-p256 --subject 'CN=Signet Bench 
 admin keys create --name bench --algorithm ec-p256 --ca bench-root >&2
 admin keys grant --key bench --to bench >&2
 admin ca chain --ca bench-root --out "$work/root.pem" >&2
-sign_token=$(admin tokens create --name bench-sign --scopes sign:bench 2>/dev/null)
+# (a token may only make tokens with its own scopes: this one comes from the shell, like the first)
+sign_token=$(timeout 300 ./signet admin create-token --user bench --scopes sign:bench --data-dir "$data" 2>/dev/null)
 [[ $sign_token == sgt_* ]] || { echo "sign.sh: no signing token" >&2; exit 1; }
 
 # --- signet sign ----------------------------------------------------------------------------------

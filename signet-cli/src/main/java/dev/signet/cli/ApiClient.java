@@ -83,6 +83,26 @@ final class ApiClient {
     }
 
     /**
+     * POSTs JSON and answers the raw bytes of a 2xx answer, for large answers read with a streaming
+     * parser (no String, no tree); a refusal is read as problem+json like any other.
+     */
+    byte[] postForBytes(String path, Map<String, ?> body) {
+        HttpResponse<byte[]> response = exchange(
+                "POST",
+                path,
+                body,
+                "application/json, application/problem+json",
+                HttpResponse.BodyHandlers.ofByteArray());
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return response.body();
+        }
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        answer(status, type, new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+        throw new ApiException(status, "cli.http_" + status, "unexpected answer from " + base + ": HTTP " + status);
+    }
+
+    /**
      * GETs a raw (binary or PEM) body, such as a CRL or a certificate; a refusal is read as
      * problem+json like any other.
      */

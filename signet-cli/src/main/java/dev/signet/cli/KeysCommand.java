@@ -38,7 +38,7 @@ import tools.jackson.databind.JsonNode;
         })
 final class KeysCommand {
     static final List<String> ALGORITHMS = List.of("ec-p256", "ec-p384", "ed25519", "rsa-3072", "rsa-4096");
-    private static final Pattern GRANTEE = Pattern.compile("(?i)(user|token|client):(.+)");
+    private static final Pattern GRANTEE = Pattern.compile("(?i)(user|token|client):(.*)");
 
     private KeysCommand() {}
 

@@ -8,11 +8,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -71,6 +73,11 @@ final class RemoteBackend implements SignBackend {
                 digest,
                 CaCommand.text(k, "signatureAlgorithm"),
                 chain);
+    }
+
+    private SignetException badAnswer() {
+        return new SignetException(
+                "cli.bad_answer", "the server at " + api.base() + " sent an unreadable signing answer");
     }
 
     static List<X509Certificate> certificates(JsonNode pems) {
@@ -141,20 +148,45 @@ final class RemoteBackend implements SignBackend {
         body.put("digestAlgorithm", digestAlgorithm.id());
         body.put("timestamp", timestamp);
         body.put("items", items);
-        JsonNode answer = api.post("/api/v1/sign", body);
+        byte[] answer = api.postForBytes("/api/v1/sign", body);
         List<Signed> out = new ArrayList<>(batch.size());
-        Base64.Decoder base64 = Base64.getDecoder();
-        try {
-            for (JsonNode item : answer.path("items")) {
-                JsonNode ts = item.path("timestamp");
-                out.add(new Signed(
-                        base64.decode(item.path("signature").asString("")),
-                        ts.isNull() || ts.isMissingNode() || ts.asString("").isEmpty()
-                                ? null
-                                : base64.decode(ts.asString(""))));
+        // Streamed: an answer is about 4 KB of base64 per signature, decoded straight from the bytes.
+        try (JsonParser p = ApiClient.JSON.createParser(answer)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw badAnswer();
             }
-        } catch (IllegalArgumentException e) {
-            throw new SignetException("cli.bad_answer", "the server sent a signature that is not base64");
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("items")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (p.currentToken() != JsonToken.START_ARRAY) {
+                    throw badAnswer();
+                }
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    byte[] signature = null;
+                    byte[] timestamp = null;
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                        String name = p.currentName();
+                        JsonToken value = p.nextToken();
+                        if (name.equals("signature") && value == JsonToken.VALUE_STRING) {
+                            signature = p.getBinaryValue();
+                        } else if (name.equals("timestamp") && value == JsonToken.VALUE_STRING) {
+                            timestamp = p.getBinaryValue();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    if (signature == null || signature.length == 0) {
+                        throw badAnswer();
+                    }
+                    out.add(new Signed(signature, timestamp == null || timestamp.length == 0 ? null : timestamp));
+                }
+            }
+        } catch (JacksonException e) {
+            throw badAnswer();
         }
         return out;
     }

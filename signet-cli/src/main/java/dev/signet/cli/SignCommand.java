@@ -141,6 +141,7 @@ final class SignCommand implements Callable<Integer> {
     public Integer call() {
         SignRun.Format fixed = format == null ? null : SignRun.Format.byId(format);
         check();
+        Hashing.warmUp(dev.signet.core.sign.DigestAlgorithm.SHA256);
         List<Target> targets = SignFiles.collect(files, directories, includes, excludes, outDir);
         if (targets.isEmpty()) {
             System.err.println("signet: nothing to sign: no file given or matched");

@@ -166,12 +166,12 @@ final class SignFiles {
         return name.endsWith(".p7s") || name.endsWith(".sig.json");
     }
 
-    /** The same file named twice (or through another spelling of its path) is signed once. */
+    /**
+     * The same file named twice (or through another spelling of its path) is signed once. (Through
+     * a link it is another name, and signed under that name too: resolving every path would cost a
+     * readlink per path component and file.)
+     */
     private static Path identity(Path file) {
-        try {
-            return file.toRealPath();
-        } catch (IOException e) {
-            return file.toAbsolutePath().normalize();
-        }
+        return file.toAbsolutePath().normalize();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -165,6 +167,8 @@ final class SignRun {
     private final AtomicInteger failed = new AtomicInteger();
     private final LinkedBlockingQueue<Job> ready = new LinkedBlockingQueue<>();
     private final AtomicInteger hashed = new AtomicInteger();
+    /** Directories made under --out-dir, so that each is made (and looked at) once. */
+    private final Set<Path> made = ConcurrentHashMap.newKeySet();
 
     /** A file read and ready to be signed. */
     private record Job(
@@ -193,9 +197,8 @@ final class SignRun {
         long bytes = 0;
         for (Target t : targets) {
             try {
-                if (Files.isRegularFile(t.file())) {
-                    bytes += Files.size(t.file());
-                }
+                BasicFileAttributes a = Files.readAttributes(t.file(), BasicFileAttributes.class);
+                bytes += a.isRegularFile() ? a.size() : 0;
             } catch (IOException e) {
                 // It fails with its reason when it is read.
             }
@@ -459,9 +462,7 @@ final class SignRun {
                                     backend.chain(),
                                     answer.timestamp()));
                 case JAR -> {
-                    if (options.outDir() != null) {
-                        Files.createDirectories(job.output().toAbsolutePath().getParent());
-                    }
+                    directory(job.output().toAbsolutePath().getParent());
                     JarSignature.write(file, job.prepared(), answer.signature(), job.output());
                     if (options.digestSignedJars()) {
                         digest =
@@ -484,9 +485,7 @@ final class SignRun {
     /** Writes {@code content} to a temporary file beside {@code target} and renames it over the target. */
     private void atomically(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        if (options.outDir() != null) {
-            Files.createDirectories(dir);
-        }
+        directory(dir);
         Path temporary = dir.resolve("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
@@ -501,6 +500,14 @@ final class SignRun {
             }
         } finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Under --out-dir, makes the directories of an output, once. */
+    private void directory(Path dir) throws IOException {
+        if (options.outDir() != null && !made.contains(dir)) {
+            Files.createDirectories(dir);
+            made.add(dir);
         }
     }
 

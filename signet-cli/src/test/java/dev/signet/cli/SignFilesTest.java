@@ -72,6 +72,60 @@ class SignFilesTest {
     }
 
     @Test
+    void reportWhenOnATerminalThenABarWithFilesBytesRateAndFailuresAboveIt() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Path manifest = dir.resolve("m.jsonl");
+        Target ok = new Target(dir.resolve("ok.txt"), "ok.txt", Path.of("ok.txt"));
+        Target bad = new Target(dir.resolve("bad\u001b[2J.txt"), "bad\u001b[2J.txt", Path.of("bad.txt"));
+        try (SignReport report = new SignReport(
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                true,
+                false,
+                manifest)) {
+            report.started(2, 3 << 20);
+            report.read(1 << 20);
+            report.finished(new SignRun.Outcome(
+                    ok,
+                    SignRun.Format.CMS,
+                    1 << 20,
+                    dev.signet.core.sign.DigestAlgorithm.SHA256,
+                    new byte[32],
+                    dir.resolve("ok.txt.p7s"),
+                    null,
+                    null));
+            report.finished(new SignRun.Outcome(
+                    bad,
+                    SignRun.Format.CMS,
+                    0,
+                    dev.signet.core.sign.DigestAlgorithm.SHA256,
+                    null,
+                    null,
+                    "file.missing",
+                    "does not exist (removed?)"));
+            report.summary(new SignRun.Summary(2, 1, 1, 3 << 20, null), "key 'k'");
+        }
+        String bar = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(bar)
+                .contains("signet: not signed: bad?[2J.txt: does not exist (removed?) [file.missing]")
+                .contains("2/2 files")
+                .contains("/3.0 MiB")
+                .contains("/s")
+                .contains("Signed 1 of 2 files (3.0 MiB) with key 'k'")
+                .contains("; 1 failed.")
+                .doesNotContain("\u001b");
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+        List<String> lines = Files.readAllLines(manifest);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"result\":\"signed\"").contains("\"signature\":");
+        assertThat(lines.get(1))
+                .contains("\"result\":\"failed\"")
+                .contains("\"error\":\"file.missing\"")
+                .contains("\"digest\":null");
+    }
+
+    @Test
     void formatWhenByExtensionThenJarsAreJarsAndTheRestCms() {
         assertThat(SignRun.Format.forFile(Path.of("app.JAR"))).isEqualTo(SignRun.Format.JAR);
         assertThat(SignRun.Format.forFile(Path.of("web.war"))).isEqualTo(SignRun.Format.JAR);
