@@ -35,15 +35,16 @@
  * before WARMUP + SECONDS); the rate is the successes divided by SECONDS. Each request has a 30 s
  * timeout; the whole run stops by itself at WARMUP + SECONDS + 60 s at the latest. Prints one line:
  *
- *   mode=M concurrency=C seconds=S ok=N failed=F rate=R server_cpu_ms=.. load_cpu_ms=.. machine_busy_ms=..
- *   machine_ms=.. total_p50_ms=.. total_p99_ms=.. total_max_ms=.. [authorize_p50_ms=.. authorize_p99_ms=..
+ *   mode=M concurrency=C seconds=S ok=N failed=F rate=R server_cpu_ms=.. idle_servers_cpu_ms=.. load_cpu_ms=..
+ *   machine_busy_ms=.. machine_ms=.. total_p50_ms=.. total_p99_ms=.. total_max_ms=.. [authorize_p50_ms=.. authorize_p99_ms=..
  *   password_p50_ms=.. ... token_p50_ms=.. ...] [failures=reason:count,...]
  *
  * (sign-in: authorize = GET authorize up to the form, password = POST of the form up to the code,
  * token = the code exchange) and exits 0 when nothing failed, 1 otherwise (2 on a usage error or
  * when the check failed). The CPU figures cover the measured window exactly: server_cpu_ms is the
  * CPU time of the process OIDC_BENCH_SERVER_PID names and its descendants (0 without it),
- * load_cpu_ms this generator's own, machine_busy_ms and machine_ms the whole machine's busy and
+ * idle_servers_cpu_ms that of the processes OIDC_BENCH_IDLE_PIDS lists (comma-separated: servers
+ * left running but not loaded), load_cpu_ms this generator's own, machine_busy_ms and machine_ms the whole machine's busy and
  * total CPU time (all CPUs, from /proc/stat).
  */
 
@@ -116,6 +117,10 @@ public class OidcLoad {
         String password = System.getenv("OIDC_BENCH_PASSWORD");
         String pidText = System.getenv("OIDC_BENCH_SERVER_PID");
         long serverPid = pidText == null || pidText.isEmpty() ? -1 : Long.parseLong(pidText);
+        String idleText = System.getenv("OIDC_BENCH_IDLE_PIDS");
+        long[] idlePids = idleText == null || idleText.isBlank()
+                ? new long[0]
+                : Arrays.stream(idleText.split(",")).mapToLong(Long::parseLong).toArray();
         if (secret == null
                 || secret.isEmpty()
                 || (signIn && (password == null || password.isEmpty()))
@@ -191,9 +196,9 @@ public class OidcLoad {
         // CPU over the measured window exactly: the server's (when its pid is given), this
         // generator's, and the whole machine's.
         sleepUntil(measureFrom);
-        Cpu before = Cpu.now(serverPid);
+        Cpu before = Cpu.now(serverPid, idlePids);
         sleepUntil(end);
-        Cpu after = Cpu.now(serverPid);
+        Cpu after = Cpu.now(serverPid, idlePids);
         for (Thread t : workers) {
             t.join();
         }
@@ -233,8 +238,9 @@ public class OidcLoad {
                 ok / (double) seconds));
         line.append(String.format(
                 Locale.ROOT,
-                " server_cpu_ms=%d load_cpu_ms=%d machine_busy_ms=%d machine_ms=%d",
+                " server_cpu_ms=%d idle_servers_cpu_ms=%d load_cpu_ms=%d machine_busy_ms=%d machine_ms=%d",
                 after.serverMs() - before.serverMs(),
+                after.idleMs() - before.idleMs(),
                 after.selfMs() - before.selfMs(),
                 after.busyMs() - before.busyMs(),
                 after.totalMs() - before.totalMs()));
@@ -260,19 +266,13 @@ public class OidcLoad {
 
     /**
      * CPU time so far, in ms: the server process and its descendants (kc.sh runs Keycloak's JVM as
-     * a child), this process, and the machine's busy and total time from /proc/stat (all CPUs).
+     * a child), other servers left idle meanwhile, this process, and the machine's busy and total
+     * time from /proc/stat (all CPUs).
      */
-    record Cpu(long serverMs, long selfMs, long busyMs, long totalMs) {
-        static Cpu now(long serverPid) {
-            long server = 0;
-            if (serverPid > 0) {
-                Optional<ProcessHandle> root = ProcessHandle.of(serverPid);
-                if (root.isPresent()) {
-                    server = Stream.concat(Stream.of(root.get()), root.get().descendants())
-                            .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L))
-                            .sum();
-                }
-            }
+    record Cpu(long serverMs, long idleMs, long selfMs, long busyMs, long totalMs) {
+        static Cpu now(long serverPid, long[] idlePids) {
+            long server = treeMs(serverPid);
+            long idle = Arrays.stream(idlePids).map(Cpu::treeMs).sum();
             long self = ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
             long busy = 0;
             long total = 0;
@@ -286,7 +286,15 @@ public class OidcLoad {
             } catch (java.io.IOException | RuntimeException e) {
                 // not Linux: machine figures stay 0
             }
-            return new Cpu(server, self, busy * 10, total * 10);
+            return new Cpu(server, idle, self, busy * 10, total * 10);
+        }
+
+        private static long treeMs(long pid) {
+            Optional<ProcessHandle> root = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
+            return root.map(r -> Stream.concat(Stream.of(r), r.descendants())
+                            .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L))
+                            .sum())
+                    .orElse(0L);
         }
     }
 

@@ -4,19 +4,20 @@
 # >= 10x Keycloak, browser-style sign-ins >= 2.5x at equal Argon2id parameters, start time <= 1/10,
 # resident memory <= 1/2).
 #
-#   bash bench/oidc.sh                                   both, 20 s warm-up + 30 s measured per load (~8 min)
+#   bash bench/oidc.sh                                   both; 3 rounds of 20 s warm-up + 30 s per load (~15 min)
 #   bash bench/oidc.sh --systems keycloak                Keycloak's half only
-#   bash bench/oidc.sh --seconds 10 --warmup 5           a quick look
+#   bash bench/oidc.sh --seconds 10 --warmup 5 --rounds 1   a quick look
 #   bash bench/oidc.sh --keycloak-version 26.7.3         a given Keycloak instead of the newest 26.x
 #
-# In order, for each system (Keycloak first, then Signet; never both running at once):
-#   1. Keycloak only: its distribution, org.keycloak:keycloak-quarkus-dist (zip) from Maven Central,
+# In order:
+#   1. Keycloak: its distribution, org.keycloak:keycloak-quarkus-dist (zip) from Maven Central,
 #      through Maven (./mvnw dependency:copy-dependencies of a throwaway POM; the newest 26.x unless
 #      --keycloak-version), unzipped once into bench/.cache/ (git-ignored, never committed). Without
 #      network the newest version already in bench/.cache/ is used. Each run works on a fresh copy.
-#   2. first start on an empty database (Keycloak: `kc.sh start-dev`, its dev mode, H2 file
-#      database, on the Temurin 25 JDK; Signet: `./signet serve` on a new data directory), bound
-#      to 127.0.0.1 on free ports; then the same configuration on both:
+#   2. for each system in turn (Keycloak, then Signet; one at a time): first start on an empty
+#      database (Keycloak: `kc.sh start-dev`, its dev mode, H2 file database, on the Temurin 25
+#      JDK; Signet: `./signet serve` on a new data directory), bound to 127.0.0.1 on free ports;
+#      then the same configuration on both:
 #        - Argon2id at Signet's parameters (signet-core Argon2id.Params.DEFAULT, which
 #          SignetSettings' SIGNET_ARGON2_* default to): m=19456 KiB, t=2, p=1, 32-byte hash, 16-byte
 #          salt, version 0x13. Keycloak: realm password policy hashAlgorithm(argon2) and its argon2
@@ -35,22 +36,25 @@
 #      administrator and an API token (clients:admin users:write) from its shell (`signet admin
 #      create-admin`, `create-token`), a start, the user through /api/v1/users and the clients
 #      through /api/v1/clients (their ids and secrets are generated), SIGTERM.
-#   3. a second start on the same data: **start**: wall time from launching the
-#      command to the first 200 from the issuer's /.well-known/openid-configuration (polled every
-#      50 ms), and the CPU the process used until then. RSS idle 2 s later.
-#   4. per round: bench/OidcLoad.java client-credentials with --cc-concurrency workers, then
-#      bench/OidcLoad.java sign-in with --signin-concurrency workers (each sign-in: GET authorize
-#      with PKCE, the sign-in form parsed, POST of username and password, the redirect with the
-#      code, POST token), WARMUP + SECONDS each. Alongside: the server's CPU time per operation and
-#      the share of the machine other processes used.
-#   5. **RSS after the load** (VmRSS from /proc), SIGTERM.
+#   3. for each system in turn, a second start on the same data, left running (Keycloak's alone,
+#      Signet's with Keycloak idle beside it): **start**: wall time from launching the command to
+#      the first 200 from the issuer's /.well-known/openid-configuration (polled every 50 ms), and
+#      the CPU the process tree used until then. RSS idle 2 s later.
+#   4. per round: bench/OidcLoad.java client-credentials with --cc-concurrency workers against
+#      Keycloak, then against Signet; then bench/OidcLoad.java sign-in with --signin-concurrency
+#      workers against each (a sign-in: GET authorize with PKCE, the sign-in form parsed, POST of
+#      username and password, the redirects to the code, POST token), WARMUP + SECONDS each.
+#      Alternating spreads other processes' load over both systems alike. Alongside, over each
+#      measured window: the server's CPU time per operation and the share of the machine other
+#      processes and the load generator used.
+#   5. **RSS after the load** (VmRSS of the process tree, from /proc) of each, then SIGTERM.
 # Then markdown tables: each system's figures, and Signet ÷ Keycloak with the aims.
 #
-# Options: --systems LIST (keycloak,signet) --seconds S (30) --warmup W (20) --rounds R (1)
+# Options: --systems LIST (keycloak,signet) --seconds S (30) --warmup W (20) --rounds R (3)
 #          --cc-concurrency C (8) --signin-concurrency C (4) --keycloak-version V (newest 26.x)
 # Env: SIGNET_JAVA_OPTS and other SIGNET_* settings reach Signet as usual (the throttle ones above
-# are overridden); KEYCLOAK_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64); JAVA_OPTS is
-# not passed to Keycloak, which runs with kc.sh's own defaults (-Xms64m -Xmx512m, G1).
+# are overridden); KEYCLOAK_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). JAVA_OPTS and
+# its kin are not passed to Keycloak, which runs with kc.sh's own defaults (-Xms64m -Xmx512m, G1).
 #
 # Binds 127.0.0.1 only, on free ports. Everything is bounded in time; servers are stopped when the
 # script ends, however it ends, and the temporary directories removed. Needs curl, python3, unzip,
@@ -62,7 +66,7 @@ all_args=("$@")
 systems_list=keycloak,signet
 seconds=30
 warmup=20
-rounds=1
+rounds=3
 cc_concurrency=8
 signin_concurrency=4
 kc_version=""
@@ -112,11 +116,15 @@ argon_len=32
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/signet-oidc.XXXXXX")
 server_pid=""
+started_pids=()
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  local p
+  for p in ${started_pids[@]+"${started_pids[@]}"}; do
+    if kill -0 "$p" 2>/dev/null; then
+      kill -KILL "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -145,6 +153,7 @@ start_server() {
   shift 3
   "$@" >"$log" 2>&1 </dev/null &
   server_pid=$!
+  started_pids+=("$server_pid")
   t0=$(now_us)
   while kill -0 "$server_pid" 2>/dev/null; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ready_url" || true)
@@ -161,24 +170,24 @@ start_server() {
   return 1
 }
 
-# SIGTERM, then waits up to 60 s; KILL after that. Sets stop_rc.
+# stop_server PID: SIGTERM, then waits up to 60 s; KILL after that. Sets stop_rc.
 stop_server() {
+  local pid=$1
   stop_rc=KILLED
-  kill -TERM "$server_pid" 2>/dev/null || true
+  kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 600); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       stop_rc=0
-      wait "$server_pid" || stop_rc=$?
+      wait "$pid" || stop_rc=$?
       break
     fi
     sleep 0.1
   done
   if [ "$stop_rc" = KILLED ]; then
-    echo "bench: pid $server_pid still running 60 s after SIGTERM; killing it" >&2
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    echo "bench: pid $pid still running 60 s after SIGTERM; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   fi
-  server_pid=""
 }
 
 # A process and its descendants (kc.sh runs Keycloak's JVM as its child; ./signet may too).
@@ -215,13 +224,15 @@ rss_mb() {
 
 # ---- the load -----------------------------------------------------------------------------------
 
-# One run of OidcLoad against the running server: run_load SYSTEM ROUND MODE CONCURRENCY SECRET
-# ARGS... Appends "SYSTEM ROUND MODE C rate failed p50 p99 cpu_ms_per_op others_pct load_pct
-# failures" to $work/loads; the CPU figures are the generator's, over the measured window.
+# One run of OidcLoad against a running server: run_load SYSTEM PID IDLE_PIDS ROUND MODE CONCURRENCY
+# SECRET ARGS... Appends "SYSTEM ROUND MODE C rate failed p50 p99 cpu_ms_per_op others_pct load_pct
+# idle_pct failures" to $work/loads; the CPU figures are the generator's, over the measured window
+# (IDLE_PIDS: the other system's server, running but not loaded, comma-separated).
 run_load() {
-  local system=$1 round=$2 mode=$3 c=$4 secret=$5 line
-  shift 5
-  line=$(OIDC_BENCH_CLIENT_SECRET=$secret OIDC_BENCH_PASSWORD=$password OIDC_BENCH_SERVER_PID=$server_pid \
+  local system=$1 pid=$2 idle=$3 round=$4 mode=$5 c=$6 secret=$7 line
+  shift 7
+  line=$(OIDC_BENCH_CLIENT_SECRET=$secret OIDC_BENCH_PASSWORD=$password OIDC_BENCH_SERVER_PID=$pid \
+    OIDC_BENCH_IDLE_PIDS=$idle \
     timeout $((warmup + seconds + 90)) "$java" -cp "$work/load" OidcLoad "$mode" "$@" "$seconds" "$c" "$warmup") || {
     echo "oidc.sh: the load generator failed ($system, $mode, round $round): $line" >&2
     [ -n "$line" ] || exit 1
@@ -232,24 +243,37 @@ import sys
 line, system, rnd = sys.argv[1:]
 f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
 ok = int(f["ok"])
-server, load, busy, total = (int(f[k]) for k in ("server_cpu_ms", "load_cpu_ms", "machine_busy_ms", "machine_ms"))
-# Other processes' share of the machine: busy, minus the server and the load generator.
-others = max(0.0, 100.0 * (busy - server - load) / total) if total > 0 else 0
+server, idle, load, busy, total = (int(f[k]) for k in (
+    "server_cpu_ms", "idle_servers_cpu_ms", "load_cpu_ms", "machine_busy_ms", "machine_ms"))
+def pct(x):
+    return f"{100.0 * x / total:.0f}" if total > 0 else "-"
+# Other processes' share of the machine: busy, minus the servers and the load generator.
 print(system, rnd, f["mode"], f["concurrency"], f["rate"], f["failed"], f["total_p50_ms"], f["total_p99_ms"],
-      f"{server / ok:.2f}" if ok > 0 else "-", f"{others:.0f}", f"{100.0 * load / total:.0f}" if total > 0 else "-",
+      f"{server / ok:.2f}" if ok > 0 else "-", pct(max(0, busy - server - idle - load)), pct(load), pct(idle),
       f.get("failures", "-"))
 PY
 }
 
-# Both loads, --rounds times, then the RSS.
-# measure SYSTEM ISSUER SERVICE_CLIENT_ID SERVICE_SECRET WEB_CLIENT_ID WEB_SECRET
-measure() {
-  local system=$1 issuer=$2 cc_id=$3 cc_secret=$4 web_id=$5 web_secret=$6
-  for round in $(seq 1 "$rounds"); do
-    run_load "$system" "$round" client-credentials "$cc_concurrency" "$cc_secret" "$issuer" "$cc_id"
-    run_load "$system" "$round" sign-in "$signin_concurrency" "$web_secret" "$issuer" "$web_id" "$redirect_uri" bench
+# load SYSTEM ROUND MODE: one load against a system that is running (its pid, issuer, clients and
+# secrets in SYSTEM_pid, SYSTEM_issuer, SYSTEM_service_id, ... set by its start function).
+load() {
+  local system=$1 round=$2 mode=$3 pid issuer other idle=""
+  pid=${system}_pid
+  issuer=${system}_issuer
+  for other in "${systems[@]}"; do
+    if [ "$other" != "$system" ]; then
+      other=${other}_pid
+      idle+=${idle:+,}${!other}
+    fi
   done
-  record "$system" rss_after_mb "$(rss_mb "$server_pid")"
+  if [ "$mode" = client-credentials ]; then
+    local id=${system}_service_id secret=${system}_service_secret
+    run_load "$system" "${!pid}" "$idle" "$round" "$mode" "$cc_concurrency" "${!secret}" "${!issuer}" "${!id}"
+  else
+    local id=${system}_web_id secret=${system}_web_secret
+    run_load "$system" "${!pid}" "$idle" "$round" "$mode" "$signin_concurrency" "${!secret}" "${!issuer}" "${!id}" \
+      "$redirect_uri" bench
+  fi
 }
 
 # ---- Keycloak -----------------------------------------------------------------------------------
@@ -310,7 +334,8 @@ kc_api() {
   case $code in 2??) cat "$out" ;; *) echo "oidc.sh: Keycloak $1 $2 answered $code: $(head -c 500 "$out")" >&2; return 1 ;; esac
 }
 
-keycloak() {
+# First start on an empty database, configuration, SIGTERM.
+keycloak_setup() {
   local home port mport kc_admin_pw realm_json
   keycloak_fetch
   home=$work/keycloak
@@ -321,7 +346,8 @@ keycloak() {
   port=$(free_port)
   mport=$(free_port)
   kc_base=http://127.0.0.1:$port
-  local -a cmd=(env JAVA_HOME="$kc_jdk" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$kc_admin_pw"
+  kc_cmd=(env -u JAVA_OPTS -u JAVA_OPTS_APPEND -u JAVA_OPTS_KC_HEAP JAVA_HOME="$kc_jdk"
+    KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD="$kc_admin_pw"
     "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$port" --http-management-port="$mport"
     --spi-theme--cache-themes=true --spi-theme--cache-templates=true
     "--spi-password-hashing--argon2--memory=$argon_m" "--spi-password-hashing--argon2--iterations=$argon_t"
@@ -329,7 +355,7 @@ keycloak() {
     --spi-password-hashing--argon2--type=id --spi-password-hashing--argon2--version=1.3)
 
   echo "bench: Keycloak $kc_version, first start (dev mode, empty database)..." >&2
-  start_server "$work/keycloak-1.log" "$kc_base/realms/master/.well-known/openid-configuration" 600 "${cmd[@]}"
+  start_server "$work/keycloak-1.log" "$kc_base/realms/master/.well-known/openid-configuration" 600 "${kc_cmd[@]}"
   record keycloak first_ready_ms "$ready_ms"
   record keycloak first_ready_cpu_ms "$ready_cpu_ms"
   echo "bench: Keycloak ready after $ready_ms ms (first start); configuring..." >&2
@@ -377,19 +403,29 @@ print("%s type=%s v=%s m=%s KiB t=%s p=%s hash=%s bytes" % (d["algorithm"], a.ge
       a.get("memory"), d["hashIterations"], a.get("parallelism"), a.get("hashLength")))')
   echo "bench: Keycloak realm password policy: $policy; stored password: $cred" >&2
   record keycloak password_hash "$policy: $cred"
-  stop_server
+  stop_server "$server_pid"
   record keycloak first_stop "$stop_rc"
+}
 
+# The measured start, on the configured database; the server stays up for the loads.
+keycloak_start() {
   echo "bench: Keycloak, second start (same database)..." >&2
-  start_server "$work/keycloak-2.log" "$kc_base/realms/bench/.well-known/openid-configuration" 600 "${cmd[@]}"
+  start_server "$work/keycloak-2.log" "$kc_base/realms/bench/.well-known/openid-configuration" 600 "${kc_cmd[@]}"
+  keycloak_pid=$server_pid
   record keycloak ready_ms "$ready_ms"
   record keycloak ready_cpu_ms "$ready_cpu_ms"
   echo "bench: Keycloak ready after $ready_ms ms (second start)" >&2
   sleep 2
-  record keycloak rss_idle_mb "$(rss_mb "$server_pid")"
-  measure keycloak "$kc_base/realms/bench" service "$kc_service_secret" web "$kc_web_secret"
-  stop_server
-  record keycloak stop "$stop_rc"
+  record keycloak rss_idle_mb "$(rss_mb "$keycloak_pid")"
+  # read by load() through ${!name}
+  # shellcheck disable=SC2034
+  {
+    keycloak_issuer=$kc_base/realms/bench
+    keycloak_service_id=service
+    keycloak_service_secret=$kc_service_secret
+    keycloak_web_id=web
+    keycloak_web_secret=$kc_web_secret
+  }
 }
 
 # ---- Signet -------------------------------------------------------------------------------------
@@ -403,35 +439,36 @@ sg_api() {
   case $code in 2??) cat "$out" ;; *) echo "oidc.sh: Signet $1 $2 answered $code: $(head -c 500 "$out")" >&2; return 1 ;; esac
 }
 
-signet() {
-  local data port admin_pw created
+# First start on an empty data directory, configuration, SIGTERM.
+signet_setup() {
+  local port admin_pw created
   echo "bench: making sure the launcher is built (./signet --version)..." >&2
   ./signet --version >&2
-  data=$work/signet-data
+  sg_data=$work/signet-data
   port=$(free_port)
   sg_base=http://127.0.0.1:$port
   # The same Argon2id parameters as Keycloak's, explicitly (they are Signet's defaults); the per-IP
   # sign-in bucket opened, as in bench/signin.sh: every sign-in of the load comes from 127.0.0.1.
-  local -a cmd=(env "SIGNET_ARGON2_MEMORY_KIB=$argon_m" "SIGNET_ARGON2_ITERATIONS=$argon_t"
+  sg_cmd=(env "SIGNET_ARGON2_MEMORY_KIB=$argon_m" "SIGNET_ARGON2_ITERATIONS=$argon_t"
     "SIGNET_ARGON2_PARALLELISM=$argon_p" SIGNET_THROTTLE_IP_BURST=1000000 SIGNET_THROTTLE_IP_PER_MINUTE=1000000
-    ./signet serve --port "$port" --data-dir "$data")
+    ./signet serve --port "$port" --data-dir "$sg_data")
 
   echo "bench: Signet, first start (empty data directory)..." >&2
-  start_server "$work/signet-1.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+  start_server "$work/signet-1.log" "$sg_base/.well-known/openid-configuration" 300 "${sg_cmd[@]}"
   record signet first_ready_ms "$ready_ms"
   record signet first_ready_cpu_ms "$ready_cpu_ms"
   echo "bench: Signet ready after $ready_ms ms (first start); configuring..." >&2
-  stop_server
+  stop_server "$server_pid"
   record signet first_stop "$stop_rc"
 
   # An administrator and an API token for it, from the server's shell; then, with the server
   # running, the user and the two clients through the API, as an operator would.
   admin_pw="Kx9#mQ2v!Tz7@pW4-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
   printf '%s\n' "$admin_pw" | SIGNET_ARGON2_MEMORY_KIB=$argon_m SIGNET_ARGON2_ITERATIONS=$argon_t \
-    SIGNET_ARGON2_PARALLELISM=$argon_p timeout 300 ./signet admin create-admin --username admin --data-dir "$data" >&2
+    SIGNET_ARGON2_PARALLELISM=$argon_p timeout 300 ./signet admin create-admin --username admin --data-dir "$sg_data" >&2
   sg_token=$(timeout 300 ./signet admin create-token --user admin --scopes 'clients:admin users:write' \
-    --name 'bench/oidc.sh' --expires 1d --data-dir "$data" 2>/dev/null)
-  start_server "$work/signet-config.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+    --name 'bench/oidc.sh' --expires 1d --data-dir "$sg_data" 2>/dev/null)
+  start_server "$work/signet-config.log" "$sg_base/.well-known/openid-configuration" 300 "${sg_cmd[@]}"
   sg_api POST /api/v1/users "$(python3 -c '
 import json, sys
 print(json.dumps({"username": "bench", "email": "bench@example.test", "displayName": "Bench User",
@@ -447,31 +484,63 @@ print(json.dumps({"username": "bench", "email": "bench@example.test", "displayNa
   # What Signet stored: the PHC string's algorithm and parameters (not the salt and hash).
   local hash=""
   if command -v sqlite3 >/dev/null 2>&1; then
-    hash=$(sqlite3 -readonly -cmd '.timeout 10000' "$data/signet.db" \
+    hash=$(sqlite3 -readonly -cmd '.timeout 10000' "$sg_data/signet.db" \
       "SELECT password_hash FROM app_user WHERE username = 'bench'" 2>/dev/null | cut -d'$' -f2-4 | tr '$' ' ' || true)
   fi
   echo "bench: Signet stored password: ${hash:-(not readable here)}; signing: $(curl -s "$sg_base/oauth2/jwks" |
     python3 -c 'import json, sys; print(" ".join(sorted({k.get("alg", k["kty"]) for k in json.load(sys.stdin)["keys"]})))')" >&2
   record signet password_hash "${hash:-Argon2id m=$argon_m t=$argon_t p=$argon_p (SIGNET_ARGON2_*)}"
-  stop_server
+  stop_server "$server_pid"
+}
 
+# The measured start, on the configured data; the server stays up for the loads.
+signet_start() {
   echo "bench: Signet, second start (same data)..." >&2
-  start_server "$work/signet-2.log" "$sg_base/.well-known/openid-configuration" 300 "${cmd[@]}"
+  start_server "$work/signet-2.log" "$sg_base/.well-known/openid-configuration" 300 "${sg_cmd[@]}"
+  signet_pid=$server_pid
   record signet ready_ms "$ready_ms"
   record signet ready_cpu_ms "$ready_cpu_ms"
   echo "bench: Signet ready after $ready_ms ms (second start)" >&2
   sleep 2
-  record signet rss_idle_mb "$(rss_mb "$server_pid")"
-  measure signet "$sg_base" "$sg_service_id" "$sg_service_secret" "$sg_web_id" "$sg_web_secret"
-  stop_server
-  record signet stop "$stop_rc"
+  record signet rss_idle_mb "$(rss_mb "$signet_pid")"
+  # read by load() through ${!name}
+  # shellcheck disable=SC2034
+  {
+    signet_issuer=$sg_base
+    signet_service_id=$sg_service_id
+    signet_service_secret=$sg_service_secret
+    signet_web_id=$sg_web_id
+    signet_web_secret=$sg_web_secret
+  }
 }
 
 # ---- the run ------------------------------------------------------------------------------------
 
 : >"$work/loads"
+# Set-up (first starts) one system after the other; then the measured starts, each with nothing else
+# of this script running but the other system's server, idle (Keycloak's starts first, alone); then
+# the loads, alternating between the systems so that other processes' load falls on both alike.
 for s in "${systems[@]}"; do
-  "$s"
+  "${s}_setup"
+done
+for s in "${systems[@]}"; do
+  "${s}_start"
+done
+for round in $(seq 1 "$rounds"); do
+  for mode in client-credentials sign-in; do
+    for s in "${systems[@]}"; do
+      load "$s" "$round" "$mode"
+    done
+  done
+done
+for s in "${systems[@]}"; do
+  pid=${s}_pid
+  record "$s" rss_after_mb "$(rss_mb "${!pid}")"
+done
+for s in "${systems[@]}"; do
+  pid=${s}_pid
+  stop_server "${!pid}"
+  record "$s" stop "$stop_rc"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -557,16 +626,19 @@ for label, key, d in rows:
     print(line)
 print()
 print("Per run, over the measured window: the server's CPU per operation (its process and children), and"
-      " the share of the machine's CPU other processes and the load generator used meanwhile:")
+      " the share of the machine's CPU that other processes, the load generator and the other system's"
+      " idle server used meanwhile:")
 print()
-print("| system | round | load | workers | per second | failed | p50 / p99 (ms) | server CPU per op (ms) | others (%) | load generator (%) |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| system | round | load | workers | per second | failed | p50 / p99 (ms) | server CPU per op (ms)"
+      " | other processes (%) | load generator (%) | idle other server (%) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in loads:
-    print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {float(r[4]):,.1f} | {r[5]} | {r[6]} / {r[7]} | {r[8]} | {r[9]} | {r[10]} |")
-fails = [r for r in loads if r[11] != "-"]
+    print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {float(r[4]):,.1f} | {r[5]} | {r[6]} / {r[7]} | {r[8]}"
+          f" | {r[9]} | {r[10]} | {r[11]} |")
+fails = [r for r in loads if r[12] != "-"]
 if fails:
     print()
-    print("Failures: " + "; ".join(f"{r[0]} round {r[1]} {r[2]}: {r[11]}" for r in fails))
+    print("Failures: " + "; ".join(f"{r[0]} round {r[1]} {r[2]}: {r[12]}" for r in fails))
 for s in systems:
     extra = []
     if "password_hash" in res[s]:
