@@ -36,6 +36,7 @@ public final class Scopes {
 
     /** A signing key's name, as in {@code sign:KEYNAME}: what {@code signing.SigningKeyService} accepts. */
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
     public static final String CLIENTS_ADMIN = "clients:admin";
 
     /** Every scope, with whether it needs the administrator role, and what it allows. */
