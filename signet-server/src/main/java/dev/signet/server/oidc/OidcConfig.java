@@ -164,6 +164,11 @@ class OidcConfig {
         });
     }
 
+    @Bean
+    OidcFormAction oidcFormAction(SignetClients clients, DbAuthorizationService authorizations, Clock clock) {
+        return new OidcFormAction(clients, authorizations, clock);
+    }
+
     @Bean(destroyMethod = "close")
     OidcLogout oidcLogout(
             DbAuthorizationService authorizations,
