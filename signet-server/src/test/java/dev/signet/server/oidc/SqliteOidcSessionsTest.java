@@ -256,6 +256,18 @@ class SqliteOidcSessionsTest {
                 false,
                 true,
                 null));
+        // the device grant gives no ID token: openid is refused, even to a client that may ask for it
+        com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse openid =
+                com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse.parse(
+                        new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest(
+                                        kit.metadata.getDeviceAuthorizationEndpointURI(),
+                                        kit.deviceApp().id(),
+                                        new com.nimbusds.oauth2.sdk.Scope("openid", "profile"))
+                                .toHTTPRequest()
+                                .send());
+        assertThat(openid.indicatesSuccess()).isFalse();
+        assertThat(openid.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_scope");
+
         User judy = kit.person();
         HttpClient browser = OidcKit.browser();
         kit.signIn(browser, judy);
