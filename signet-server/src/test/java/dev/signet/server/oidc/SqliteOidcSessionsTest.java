@@ -407,6 +407,54 @@ class SqliteOidcSessionsTest {
         assertThat(active(app.basic(), tokens.getRefreshToken().getValue())).isTrue();
     }
 
+    @Test
+    @Order(13)
+    void sessionsEndedElsewhereEndTheirApplicationsToo() throws Exception {
+        logoutTokens.clear();
+        OidcKit.Client app = kit.webApp(false, false, "ES256", backchannelUri());
+        User nora = kit.person();
+        Signed laptop = signedIn(app, nora);
+        Signed phone = signedIn(app, nora);
+        Signed tablet = signedIn(app, nora);
+
+        // on the phone, the sessions page ends the others: the laptop's and tablet's applications are told
+        HttpResponse<String> ended =
+                server.submit(phone.browser(), "/account/sessions", "/account/sessions/end-others", "");
+        assertThat(location(ended)).endsWith("/account/sessions");
+        assertThat(Set.of(
+                        logoutToken(app, JWSAlgorithm.ES256).getSessionID().getValue(),
+                        logoutToken(app, JWSAlgorithm.ES256).getSessionID().getValue()))
+                .containsExactlyInAnyOrder(laptop.sid(), tablet.sid());
+        assertThat(active(app.basic(), laptop.refresh())).isFalse();
+        assertThat(active(app.basic(), tablet.refresh())).isFalse();
+        assertThat(active(app.basic(), phone.refresh())).isTrue();
+        assertThat(location(kit.get(laptop.browser(), "/account"))).endsWith("/signin");
+
+        // an administrator sets the password: every session ends, so the phone's too
+        kit.bean(dev.signet.server.account.AccountService.class)
+                .setPasswordByAdmin(nora.id(), OidcKit.PASSWORD + " again", "root");
+        LogoutTokenClaimsSet phoneOut = logoutToken(app, JWSAlgorithm.ES256);
+        assertThat(phoneOut.getSessionID().getValue()).isEqualTo(phone.sid());
+        assertThat(phoneOut.getSubject().getValue()).isEqualTo(nora.id());
+        assertThat(active(app.basic(), phone.refresh())).isFalse();
+        assertThat(logoutTokens.poll(1, TimeUnit.SECONDS))
+                .as("each session is told of once")
+                .isNull();
+    }
+
+    /** A browser signed in to {@code app} through the code flow: its session id and refresh token. */
+    record Signed(HttpClient browser, String sid, String refresh) {}
+
+    Signed signedIn(OidcKit.Client app, User user) throws Exception {
+        HttpClient browser = OidcKit.browser();
+        OidcKit.Flow flow = kit.flow(app.id(), "openid", Map.of());
+        OIDCTokens tokens = kit.exchange(flow, kit.signInAndAuthorize(browser, user, flow), app.basic())
+                .getOIDCTokens();
+        String sid = kit.validate(tokens.getIDToken(), app.id(), flow.nonce(), JWSAlgorithm.ES256)
+                .getStringClaim("sid");
+        return new Signed(browser, sid, tokens.getRefreshToken().getValue());
+    }
+
     // ---- keys and algorithms ------------------------------------------------------------------------
 
     @Test
