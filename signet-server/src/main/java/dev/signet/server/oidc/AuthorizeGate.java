@@ -138,6 +138,11 @@ final class AuthorizeGate {
             return;
         }
         if (prompt.contains("none")) {
+            if (prompt.size() > 1) {
+                throw error(OAuth2ErrorCodes.INVALID_REQUEST, "prompt", request, registered); // "none" stands alone
+            }
+            // OpenID Connect Core 1.0 section 3.1.2.6: a new authentication is login_required, a
+            // stronger one (another factor) interaction_required; no page is shown
             throw error(fresh ? "login_required" : "interaction_required", "prompt", request, registered);
         }
         if (!strongEnough && !canReach(auth.getPrincipal().userId(), required)) {
@@ -307,6 +312,9 @@ final class AuthorizeGate {
      */
     AuthenticationEntryPoint entryPoint() {
         return (request, response, exception) -> {
+            if (silentAnswer(request, response)) {
+                return;
+            }
             OidcContinuation.save(request, pathAndQuery(request), clock);
             Object pending = request.getAttribute(PENDING);
             if (pending instanceof SignetAuthentication half) {
@@ -317,6 +325,35 @@ final class AuthorizeGate {
             request.getSession().setAttribute(OidcContinuation.FRESH_AFTER, clock.instant());
             response.sendRedirect(request.getContextPath() + "/signin");
         };
+    }
+
+    /**
+     * An authorization request with {@code prompt=none} from a browser that is not signed in (or only
+     * half): no page may be shown, so the client is answered {@code login_required} (<a
+     * href="https://openid.net/specs/openid-connect-core-1_0.html#AuthError">OpenID Connect Core 1.0
+     * section 3.1.2.6</a>). Spring checked the client and redirect URI before this (its validating
+     * filter leaves the request in an attribute); without that check nothing is answered here.
+     */
+    private boolean silentAnswer(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!(request.getAttribute(OAuth2AuthorizationCodeRequestAuthenticationToken.class.getName())
+                        instanceof OAuth2AuthorizationCodeRequestAuthenticationToken asked)
+                || !words(asked.getAdditionalParameters().get("prompt")).contains("none")) {
+            return false;
+        }
+        RegisteredClient registered = clients.findByClientId(asked.getClientId());
+        if (registered == null) {
+            return false;
+        }
+        OAuth2AuthorizationCodeRequestAuthenticationException answer;
+        if (!pkcePlausible(registered, asked.getAdditionalParameters())) {
+            answer = error(OAuth2ErrorCodes.INVALID_REQUEST, "code_challenge", asked, registered);
+        } else if (words(asked.getAdditionalParameters().get("prompt")).size() > 1) {
+            answer = error(OAuth2ErrorCodes.INVALID_REQUEST, "prompt", asked, registered); // "none" stands alone
+        } else {
+            answer = error("login_required", "prompt", asked, registered);
+        }
+        sendError(request, response, answer);
+        return true;
     }
 
     private static String landing(SignetAuthentication.Stage stage) {

@@ -650,6 +650,11 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
      * logout). Returns the clients that had grants in it.
      */
     Set<String> endSession(String sid) {
+        return endSession(sid, "logout");
+    }
+
+    /** As {@link #endSession(String)}, the revocations audited with {@code reason}. */
+    Set<String> endSession(String sid, String reason) {
         Set<String> clientIds = new LinkedHashSet<>();
         if (sid == null) {
             return clientIds;
@@ -663,7 +668,7 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
         for (Map<String, Object> row : rows) {
             clientIds.add((String) row.get("client_id"));
             if (((Number) row.get("offline")).intValue() == 0) {
-                revokeFamily((String) row.get("id"), "logout", (String) row.get("client_id"), (String)
+                revokeFamily((String) row.get("id"), reason, (String) row.get("client_id"), (String)
                         row.get("principal_name"));
             }
         }

@@ -9,6 +9,7 @@ import dev.signet.server.account.UserRepository;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.config.SignetSettings;
+import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.store.KeyRing;
@@ -164,6 +165,11 @@ class OidcConfig {
         });
     }
 
+    @Bean
+    OidcFormAction oidcFormAction(SignetClients clients, DbAuthorizationService authorizations, Clock clock) {
+        return new OidcFormAction(clients, authorizations, clock);
+    }
+
     @Bean(destroyMethod = "close")
     OidcLogout oidcLogout(
             DbAuthorizationService authorizations,
@@ -171,8 +177,11 @@ class OidcConfig {
             SignetJwtEncoder encoder,
             OidcIssuer issuer,
             AuditLog audit,
-            Clock clock) {
-        return new OidcLogout(authorizations, clients, encoder, issuer, audit, clock);
+            Clock clock,
+            DbSessionRepository sessions) {
+        OidcLogout logout = new OidcLogout(authorizations, clients, encoder, issuer, audit, clock);
+        sessions.onEnd(logout::sessionsEnded);
+        return logout;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.signet.server.oidc;
 import dev.signet.core.crypto.Secure;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.session.SessionsEnded;
 import dev.signet.server.signin.SignetPrincipal;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -29,6 +30,8 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
@@ -41,7 +44,9 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * logout URI is sent a signed logout token (<a
  * href="https://openid.net/specs/openid-connect-backchannel-1_0.html#LogoutToken">OpenID Connect
  * Back-Channel Logout 1.0 section 2.4</a>) by a POST from a background thread, with a five-second
- * timeout; the outcome of each is audited.
+ * timeout; the outcome of each is audited. Sessions ended from elsewhere (the sessions page, an
+ * administrator, a password change, a disabled or deleted account) end the same way ({@link
+ * #sessionsEnded}).
  */
 public final class OidcLogout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OidcLogout.class);
@@ -107,7 +112,40 @@ public final class OidcLogout implements AutoCloseable {
             return List.of();
         }
         String subject = who != null && who.getPrincipal() instanceof SignetPrincipal p ? p.userId() : null;
-        Set<String> clientIds = authorizations.endSession(sid);
+        return tell(authorizations.endSession(sid), subject, sid);
+    }
+
+    /**
+     * Sessions ended from elsewhere ({@link SessionsEnded}: the sessions page, an administrator, a
+     * password change, a disabled or deleted account): each one's online grants are revoked in the
+     * ending's transaction, and its clients are told as on sign-out, once that transaction has
+     * committed (nothing is announced that a rollback would undo).
+     */
+    void sessionsEnded(List<SessionsEnded.Ended> sessions) {
+        for (SessionsEnded.Ended ended : sessions) {
+            if (!(ended.attributes().get(SID) instanceof String sid)) {
+                continue; // no application was signed in through it
+            }
+            Set<String> clientIds = authorizations.endSession(sid, "session_ended");
+            if (clientIds.isEmpty()) {
+                continue;
+            }
+            Runnable tell = () -> tell(clientIds, ended.userId(), sid);
+            if (TransactionSynchronizationManager.isSynchronizationActive()) {
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        tell.run();
+                    }
+                });
+            } else {
+                tell.run();
+            }
+        }
+    }
+
+    /** Back-channel logout of {@code sid} to those of {@code clientIds} that registered an endpoint. */
+    private List<Future<Boolean>> tell(Set<String> clientIds, String subject, String sid) {
         return clientIds.stream()
                 .map(clients::client)
                 .flatMap(java.util.Optional::stream)

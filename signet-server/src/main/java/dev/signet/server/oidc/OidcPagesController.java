@@ -50,6 +50,7 @@ class OidcPagesController {
     private final SignetClients clients;
     private final DbAuthorizationService authorizations;
     private final DbConsentService consents;
+    private final OidcFormAction formAction;
     private final AuditLog audit;
     private final Clock clock;
 
@@ -57,11 +58,13 @@ class OidcPagesController {
             SignetClients clients,
             DbAuthorizationService authorizations,
             DbConsentService consents,
+            OidcFormAction formAction,
             AuditLog audit,
             Clock clock) {
         this.clients = clients;
         this.authorizations = authorizations;
         this.consents = consents;
+        this.formAction = formAction;
         this.audit = audit;
         this.clock = clock;
     }
@@ -74,7 +77,9 @@ class OidcPagesController {
     /**
      * Consent (RFC 6749 section 4.1.1, "the authorization server ... obtains an authorization
      * decision"): the scopes the client asks for; allowing posts the chosen ones back to the endpoint
-     * that asked (authorization or device verification), denying posts none.
+     * that asked (authorization or device verification), denying posts none. The answer to an
+     * authorization request is a redirect to the client, which the page's CSP {@code form-action}
+     * allows ({@link OidcFormAction}).
      */
     @GetMapping("/oauth2/consent")
     String consent(
@@ -83,6 +88,7 @@ class OidcPagesController {
             @RequestParam(name = "scope", required = false) String scope,
             @RequestParam(name = "state", required = false) String state,
             @RequestParam(name = "user_code", required = false) String userCode,
+            HttpServletRequest request,
             HttpServletResponse response,
             Model model) {
         Optional<OidcClient> client = clients.client(clientId);
@@ -103,6 +109,9 @@ class OidcPagesController {
             rows.add(new ScopeRow(s, SCOPE_WORDS.getOrDefault(s, "Use “" + s + "”"), already.contains(s)));
         }
         response.setHeader("Cache-Control", "no-store");
+        if (userCode == null) {
+            formAction.consentPage(request, client.get(), state);
+        }
         model.addAttribute("client", client.get());
         model.addAttribute("scopes", rows);
         model.addAttribute("signsIn", words(scope).contains("openid"));

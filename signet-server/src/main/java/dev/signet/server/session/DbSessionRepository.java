@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,7 @@ public final class DbSessionRepository implements SessionRepository<DbSession> {
     private final Duration idle;
     private final Duration absolute;
     private final AtomicLong creations = new AtomicLong();
+    private final List<SessionsEnded> listeners = new CopyOnWriteArrayList<>();
 
     public DbSessionRepository(Store store, KeyRing keyRing, Clock clock, Duration idle, Duration absolute) {
         this.store = store;
@@ -230,27 +232,47 @@ public final class DbSessionRepository implements SessionRepository<DbSession> {
                 .list();
     }
 
+    /** Whoever is told of sessions ended from elsewhere (the OpenID Connect provider: its grants in them). */
+    public void onEnd(SessionsEnded listener) {
+        listeners.add(listener);
+    }
+
     /** Ends one of {@code userId}'s sessions by its row id; false when there is no such session of theirs. */
     public boolean end(String userId, String rowId) {
-        return store.jdbc()
-                        .sql("DELETE FROM web_session WHERE id = ? AND user_id = ?")
-                        .params(rowId, userId)
-                        .update()
-                == 1;
+        return ended("DELETE FROM web_session WHERE id = ? AND user_id = ?", rowId, userId) == 1;
     }
 
     /** Ends all of a user's sessions except {@code keepRowId} (may be null); returns how many ended. */
     public int endAll(String userId, String keepRowId) {
         if (keepRowId == null) {
-            return store.jdbc()
-                    .sql("DELETE FROM web_session WHERE user_id = ?")
-                    .param(userId)
-                    .update();
+            return ended("DELETE FROM web_session WHERE user_id = ?", userId);
         }
-        return store.jdbc()
-                .sql("DELETE FROM web_session WHERE user_id = ? AND id <> ?")
-                .params(userId, keepRowId)
-                .update();
+        return ended("DELETE FROM web_session WHERE user_id = ? AND id <> ?", userId, keepRowId);
+    }
+
+    /**
+     * Deletes the rows {@code delete} names and tells the {@link SessionsEnded} listeners which ended
+     * (the rows as the delete removed them: {@code RETURNING}, so a session is told of exactly once).
+     */
+    private int ended(String delete, Object... params) {
+        return store.inTransaction(() -> {
+            List<SessionsEnded.Ended> gone = store.jdbc()
+                    .sql(delete + " RETURNING id, user_id, attributes")
+                    .params(params)
+                    .query((rs, n) -> {
+                        String rowId = rs.getString("id");
+                        Map<String, Object> attributes = open(rowId, rs.getString("attributes"));
+                        return new SessionsEnded.Ended(
+                                rowId, rs.getString("user_id"), attributes == null ? Map.of() : attributes);
+                    })
+                    .list();
+            if (!gone.isEmpty()) {
+                for (SessionsEnded listener : listeners) {
+                    listener.ended(gone);
+                }
+            }
+            return gone.size();
+        });
     }
 
     public int deleteExpired() {

@@ -2,6 +2,7 @@ package dev.signet.server.web;
 
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.oidc.OidcFormAction;
 import dev.signet.server.oidc.OidcLogout;
 import dev.signet.server.session.DbSessionRepository;
 import dev.signet.server.signin.ClientInfo;
@@ -11,6 +12,7 @@ import dev.signet.server.token.Scopes;
 import dev.signet.server.token.TokenService;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,6 +29,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+import org.springframework.security.web.header.HeaderWriter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
@@ -45,6 +48,22 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 class SecurityConfig {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    /**
+     * The console's policy for one page: {@link #CSP}, whose {@code form-action} also names the
+     * origin of an application's redirect URI while an authorization request waits on this page's
+     * forms ({@link OidcFormAction}): browsers check {@code form-action} on every redirect after a
+     * submission, up to the last one, to the application.
+     */
+    static HeaderWriter contentSecurityPolicy(OidcFormAction formAction) {
+        return (request, response) -> {
+            if (response.containsHeader("Content-Security-Policy")) {
+                return;
+            }
+            List<String> more = formAction.sources(request);
+            response.setHeader("Content-Security-Policy", more.isEmpty() ? CSP : CSP + " " + String.join(" ", more));
+        };
+    }
 
     /**
      * No Micrometer observations of Spring Security's own work (each filter, each authorization):
@@ -190,7 +209,13 @@ class SecurityConfig {
 
     @Bean
     @Order(3)
-    SecurityFilterChain web(HttpSecurity http, SignInService signIn, AuditLog audit, Clock clock, OidcLogout oidcLogout)
+    SecurityFilterChain web(
+            HttpSecurity http,
+            SignInService signIn,
+            AuditLog audit,
+            Clock clock,
+            OidcLogout oidcLogout,
+            OidcFormAction formAction)
             throws Exception {
         AuthenticationManager manager = new ProviderManager(new PasswordSignInProvider(signIn, clock));
         http.authenticationManager(manager)
@@ -274,7 +299,7 @@ class SecurityConfig {
                             response.sendRedirect(request.getContextPath() + "/signin?signedout");
                         }))
                 .sessionManagement(session -> session.sessionFixation(fixation -> fixation.changeSessionId()))
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP))
+                .headers(headers -> headers.addHeaderWriter(contentSecurityPolicy(formAction))
                         .referrerPolicy(ref -> ref.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .frameOptions(frame -> frame.deny()));
         return http.build();

@@ -256,6 +256,18 @@ class SqliteOidcSessionsTest {
                 false,
                 true,
                 null));
+        // the device grant gives no ID token: openid is refused, even to a client that may ask for it
+        com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse openid =
+                com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse.parse(
+                        new com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest(
+                                        kit.metadata.getDeviceAuthorizationEndpointURI(),
+                                        kit.deviceApp().id(),
+                                        new com.nimbusds.oauth2.sdk.Scope("openid", "profile"))
+                                .toHTTPRequest()
+                                .send());
+        assertThat(openid.indicatesSuccess()).isFalse();
+        assertThat(openid.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_scope");
+
         User judy = kit.person();
         HttpClient browser = OidcKit.browser();
         kit.signIn(browser, judy);
@@ -395,6 +407,54 @@ class SqliteOidcSessionsTest {
         assertThat(active(app.basic(), tokens.getRefreshToken().getValue())).isTrue();
     }
 
+    @Test
+    @Order(13)
+    void sessionsEndedElsewhereEndTheirApplicationsToo() throws Exception {
+        logoutTokens.clear();
+        OidcKit.Client app = kit.webApp(false, false, "ES256", backchannelUri());
+        User nora = kit.person();
+        Signed laptop = signedIn(app, nora);
+        Signed phone = signedIn(app, nora);
+        Signed tablet = signedIn(app, nora);
+
+        // on the phone, the sessions page ends the others: the laptop's and tablet's applications are told
+        HttpResponse<String> ended =
+                server.submit(phone.browser(), "/account/sessions", "/account/sessions/end-others", "");
+        assertThat(location(ended)).endsWith("/account/sessions");
+        assertThat(Set.of(
+                        logoutToken(app, JWSAlgorithm.ES256).getSessionID().getValue(),
+                        logoutToken(app, JWSAlgorithm.ES256).getSessionID().getValue()))
+                .containsExactlyInAnyOrder(laptop.sid(), tablet.sid());
+        assertThat(active(app.basic(), laptop.refresh())).isFalse();
+        assertThat(active(app.basic(), tablet.refresh())).isFalse();
+        assertThat(active(app.basic(), phone.refresh())).isTrue();
+        assertThat(location(kit.get(laptop.browser(), "/account"))).endsWith("/signin");
+
+        // an administrator sets the password: every session ends, so the phone's too
+        kit.bean(dev.signet.server.account.AccountService.class)
+                .setPasswordByAdmin(nora.id(), OidcKit.PASSWORD + " again", "root");
+        LogoutTokenClaimsSet phoneOut = logoutToken(app, JWSAlgorithm.ES256);
+        assertThat(phoneOut.getSessionID().getValue()).isEqualTo(phone.sid());
+        assertThat(phoneOut.getSubject().getValue()).isEqualTo(nora.id());
+        assertThat(active(app.basic(), phone.refresh())).isFalse();
+        assertThat(logoutTokens.poll(1, TimeUnit.SECONDS))
+                .as("each session is told of once")
+                .isNull();
+    }
+
+    /** A browser signed in to {@code app} through the code flow: its session id and refresh token. */
+    record Signed(HttpClient browser, String sid, String refresh) {}
+
+    Signed signedIn(OidcKit.Client app, User user) throws Exception {
+        HttpClient browser = OidcKit.browser();
+        OidcKit.Flow flow = kit.flow(app.id(), "openid", Map.of());
+        OIDCTokens tokens = kit.exchange(flow, kit.signInAndAuthorize(browser, user, flow), app.basic())
+                .getOIDCTokens();
+        String sid = kit.validate(tokens.getIDToken(), app.id(), flow.nonce(), JWSAlgorithm.ES256)
+                .getStringClaim("sid");
+        return new Signed(browser, sid, tokens.getRefreshToken().getValue());
+    }
+
     // ---- keys and algorithms ------------------------------------------------------------------------
 
     @Test
@@ -486,6 +546,134 @@ class SqliteOidcSessionsTest {
                 .isEqualTo(edFlow.nonce().getValue());
         assertThat(edToken.getJWTClaimsSet().getExpirationTime())
                 .isAfter(edToken.getJWTClaimsSet().getIssueTime());
+    }
+
+    // ---- prompt=none and the pages' form-action ----------------------------------------------------
+
+    @Test
+    @Order(11)
+    void promptNoneAnswersTheClientWithWhatIsMissingAndNeverShowsAPage() throws Exception {
+        OidcKit.Client app = kit.webApp();
+        User kate = kit.person();
+        HttpClient browser = OidcKit.browser();
+
+        // nobody signed in: login_required (OpenID Connect Core 1.0 section 3.1.2.6), not the sign-in page
+        assertThat(silently(browser, app, "openid", Map.of())).containsEntry("error", "login_required");
+        assertThat(location(kit.get(browser, "/account"))).endsWith("/signin");
+
+        // half signed in (password right, second factor not yet): still login_required
+        OtpSeed seed = enrolOtp(kate);
+        assertThat(location(kit.signIn(browser, kate))).endsWith("/signin/factor");
+        assertThat(silently(browser, app, "openid", Map.of())).containsEntry("error", "login_required");
+        server.submit(browser, "/signin/factor", "/signin/factor/otp", "code=" + nextCode(seed));
+
+        // signed in: a code, silently (single sign-on)
+        OidcKit.Flow silent = kit.flow(app.id(), "openid", Map.of("prompt", "none"));
+        OidcKit.code(kit.get(browser, silent.request().toURI().toString()), silent);
+
+        // a session that must authenticate again (max_age) or more strongly (acr_values)
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(silently(browser, app, "openid", Map.of("max_age", "60"))).containsEntry("error", "login_required");
+        assertThat(silently(browser, app, "openid", Map.of("acr_values", "urn:signet:acr:phishing-resistant")))
+                .containsEntry("error", "interaction_required");
+        // a client asking for scopes the person has not approved: consent_required
+        OidcKit.Client asks = kit.webApp(true, false, "ES256", null);
+        assertThat(silently(browser, asks, "openid profile", Map.of())).containsEntry("error", "consent_required");
+        // "none" with another value is not a valid prompt
+        assertThat(silently(browser, app, "openid", Map.of("prompt", "none login")))
+                .containsEntry("error", "invalid_request");
+    }
+
+    /** An authorization request with prompt=none: the query of the redirect to the client (no code, the state). */
+    Map<String, String> silently(HttpClient browser, OidcKit.Client app, String scope, Map<String, String> extra)
+            throws Exception {
+        Map<String, String> params = new java.util.HashMap<>(Map.of("prompt", "none"));
+        params.putAll(extra);
+        OidcKit.Flow flow = kit.flow(app.id(), scope, params);
+        HttpResponse<String> answer = kit.get(browser, flow.request().toURI().toString());
+        assertThat(answer.statusCode()).isEqualTo(302);
+        assertThat(location(answer)).startsWith(OidcKit.REDIRECT + "?");
+        Map<String, String> query = OidcKit.query(location(answer));
+        assertThat(query).containsEntry("state", flow.state().getValue()).doesNotContainKey("code");
+        return query;
+    }
+
+    @Test
+    @Order(12)
+    void aPageLetsItsFormsReachAnApplicationOnlyWhileItsRequestWaits() throws Exception {
+        String wiki = "https://wiki.example.com/oidc/callback";
+        OidcKit.Client app = kit.register(new ClientService.NewClient(
+                "Two callbacks",
+                ClientType.CONFIDENTIAL,
+                ClientAuth.CLIENT_SECRET_BASIC,
+                null,
+                java.util.List.of(OidcKit.REDIRECT, wiki),
+                java.util.List.of(),
+                Set.of(OidcClient.AUTHORIZATION_CODE),
+                Set.of("openid", "profile"),
+                null,
+                null,
+                null,
+                false,
+                false,
+                null));
+        User liam = kit.person();
+        HttpClient browser = OidcKit.browser();
+        assertThat(formAction(kit.get(browser, "/signin"))).isEqualTo("form-action 'self'");
+
+        // a request waits: the sign-in page may also send the browser to that request's redirect URI origin
+        com.nimbusds.openid.connect.sdk.AuthenticationRequest request =
+                new com.nimbusds.openid.connect.sdk.AuthenticationRequest.Builder(
+                                com.nimbusds.oauth2.sdk.ResponseType.CODE,
+                                com.nimbusds.oauth2.sdk.Scope.parse("openid"),
+                                app.id(),
+                                URI.create(wiki))
+                        .endpointURI(kit.metadata.getAuthorizationEndpointURI())
+                        .state(new State())
+                        .build();
+        assertThat(location(kit.get(browser, request.toURI().toString()))).endsWith("/signin");
+        assertThat(formAction(kit.get(browser, "/signin"))).isEqualTo("form-action 'self' https://wiki.example.com");
+        HttpResponse<String> signedIn = kit.signIn(browser, liam);
+        assertThat(location(kit.follow(browser, signedIn))).startsWith(wiki + "?");
+        // answered: the next page is back to 'self' alone
+        assertThat(formAction(kit.get(browser, "/account"))).isEqualTo("form-action 'self'");
+
+        // a step-up for a waiting request (acr_values): the step-up page may lead to the application
+        OtpSeed seed = enrolOtp(liam);
+        OidcKit.Flow strong = kit.flow(app.id(), "openid", Map.of("acr_values", "urn:signet:acr:mfa"));
+        HttpResponse<String> asked = kit.get(browser, strong.request().toURI().toString());
+        HttpResponse<String> stepUp = kit.get(browser, kit.local(location(asked)));
+        assertThat(formAction(stepUp)).isEqualTo("form-action 'self' http://127.0.0.1:9");
+        HttpResponse<String> stepped =
+                server.submit(browser, kit.local(location(asked)), "/account/step-up", "code=" + nextCode(seed));
+        OidcKit.code(kit.follow(browser, stepped), strong);
+        assertThat(formAction(kit.get(browser, "/account"))).isEqualTo("form-action 'self'");
+
+        // consent: the page that posts the decision to the authorization endpoint
+        OidcKit.Client asks = kit.webApp(true, false, "ES256", null);
+        OidcKit.Flow consent = kit.flow(asks.id(), "openid profile", Map.of());
+        HttpResponse<String> page = kit.authorize(browser, consent);
+        assertThat(page.body()).contains("id=\"consent-form\"");
+        assertThat(formAction(page)).isEqualTo("form-action 'self' http://127.0.0.1:9");
+        OidcKit.code(kit.allow(browser, page, "profile"), consent);
+
+        // a device's code waiting for a sign-in comes back to Signet only
+        HttpClient other = OidcKit.browser();
+        assertThat(location(kit.get(other, "/device?user_code=ABCD-EFGH"))).endsWith("/signin");
+        assertThat(formAction(kit.get(other, "/signin"))).isEqualTo("form-action 'self'");
+    }
+
+    /** The form-action directive of a page's Content-Security-Policy. */
+    static String formAction(HttpResponse<String> page) {
+        String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertThat(page.headers().allValues("Content-Security-Policy")).hasSize(1);
+        return java.util.Arrays.stream(csp.split(";"))
+                .map(String::strip)
+                .filter(d -> d.startsWith("form-action "))
+                .collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), l -> {
+                    assertThat(l).as(csp).hasSize(1);
+                    return l.get(0);
+                }));
     }
 
     // ---- last: the clock moves on --------------------------------------------------------------------
