@@ -107,7 +107,7 @@ public final class JarSignature {
         Objects.requireNonNull(algorithm, "algorithm");
         try (ZipFile zip = open(jar)) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
-            checkUnique(entries);
+            checkNames(entries);
             Manifest existing = existingManifest(zip);
             MessageDigest digest = algorithm.newDigest();
             byte[] buffer = new byte[BUFFER];
@@ -204,7 +204,7 @@ public final class JarSignature {
         boolean done = false;
         try (ZipFile zip = open(jar)) {
             List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
-            checkUnique(entries);
+            checkNames(entries);
             List<ZipArchiveEntry> copied = new ArrayList<>(entries.size());
             ZipArchiveEntry metaInfDirectory = null;
             FileTime time = null;
@@ -324,9 +324,14 @@ public final class JarSignature {
         }
     }
 
-    private static void checkUnique(List<ZipArchiveEntry> entries) {
+    /** Names are unique, and hold no CR, LF or NUL: a manifest line cannot carry them. */
+    private static void checkNames(List<ZipArchiveEntry> entries) {
         Set<String> names = new HashSet<>();
         for (ZipArchiveEntry entry : entries) {
+            String name = entry.getName();
+            if (name.isEmpty() || name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0 || name.indexOf('\0') >= 0) {
+                throw new SignException(SignException.JAR_MALFORMED, "an entry name is empty or holds a line break");
+            }
             if (!names.add(entry.getName())) {
                 throw new SignException(
                         SignException.JAR_MALFORMED, "entry " + entry.getName() + " appears twice in the JAR");

@@ -140,7 +140,7 @@ public final class TimeStampAuthority implements Timestamper {
         }
         try {
             TimeStampResponseGenerator responses =
-                    new TimeStampResponseGenerator(generator(), ACCEPTED_ALGORITHMS, Set.of(policy));
+                    new TimeStampResponseGenerator(generator(), ACCEPTED_ALGORITHMS, Set.of(policy), Set.of());
             TimeStampResponse response = responses.generate(request, serial(), Date.from(clock.instant()));
             return response.getEncoded(ASN1Encoding.DER);
         } catch (TSPException | IOException | RuntimeException e) {

@@ -54,6 +54,7 @@ class JarSignatureTest {
         sealed.put(Attributes.Name.SEALED, "true");
         manifest.getEntries().put("com/example/sealed/", sealed);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            directory(out, "META-INF/");
             directory(out, "com/");
             directory(out, "com/example/");
             file(out, "com/example/Main.class", "class bytes ".repeat(500), ZipEntry.DEFLATED);
@@ -118,12 +119,12 @@ class JarSignatureTest {
 
         String extension = algorithm == KeyAlgorithm.RSA_3072 ? "RSA" : "EC";
         List<String> names = names(signed);
-        assertThat(names.subList(0, 3))
-                .containsExactly("META-INF/MANIFEST.MF", "META-INF/RELEASE.SF", "META-INF/RELEASE." + extension);
+        assertThat(names.subList(0, 4))
+                .containsExactly(
+                        "META-INF/", "META-INF/MANIFEST.MF", "META-INF/RELEASE.SF", "META-INF/RELEASE." + extension);
         List<String> original = names(jar);
-        original.remove("META-INF/MANIFEST.MF");
-        original.remove("META-INF/");
-        assertThat(names.subList(3, names.size())).containsExactlyElementsOf(original);
+        assertThat(original.subList(0, 2)).containsExactly("META-INF/MANIFEST.MF", "META-INF/");
+        assertThat(names.subList(4, names.size())).containsExactlyElementsOf(original.subList(2, original.size()));
 
         assertEverySignedEntryVerifies(signed, credential.certificate());
         try (JarFile file = new JarFile(signed.toFile(), true)) {
@@ -212,12 +213,25 @@ class JarSignatureTest {
     }
 
     @Test
-    void refusesBadSignerNamesAndFilesThatAreNotZips() throws Exception {
+    void refusesBadSignerNamesDuplicateOrLineBreakingEntryNamesAndFilesThatAreNotZips() throws Exception {
         Path jar = sampleJar(dir);
         for (String bad : new String[] {"", "toolongname", "a.b", "a/b", "\u00e9"}) {
             assertThatThrownBy(() -> JarSignature.prepare(jar, bad, DigestAlgorithm.SHA256))
                     .isInstanceOfSatisfying(
                             SignException.class, e -> assertThat(e.code()).isEqualTo(SignException.JAR_SIGNER_NAME));
+        }
+        for (String[] names : new String[][] {{"a.txt", "a.txt"}, {"evil\r\nSHA-256-Digest: AAAA", "b.txt"}}) {
+            Path bad = dir.resolve("bad.jar");
+            try (var zos = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(bad)) {
+                for (String name : names) {
+                    zos.putArchiveEntry(new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(name));
+                    zos.write(1);
+                    zos.closeArchiveEntry();
+                }
+            }
+            assertThatThrownBy(() -> JarSignature.prepare(bad, "ci", DigestAlgorithm.SHA256))
+                    .isInstanceOfSatisfying(
+                            SignException.class, e -> assertThat(e.code()).isEqualTo(SignException.JAR_MALFORMED));
         }
         Path text = Files.writeString(dir.resolve("not.jar"), "plain text, not a zip");
         assertThatThrownBy(() -> JarSignature.prepare(text, "ci", DigestAlgorithm.SHA256))

@@ -301,6 +301,28 @@ class SignatureVerifierTest {
     }
 
     @Test
+    void jarsSignedByTheJdksJarSignerWithTheSameKeyAreValid() throws Exception {
+        Credential credential = SignPki.codeSigning(KeyAlgorithm.EC_P384);
+        Path jar = JarSignatureTest.sampleJar(dir);
+        Path signed = dir.resolve("jdk-signed.jar");
+        jdk.security.jarsigner.JarSigner jdk = new jdk.security.jarsigner.JarSigner.Builder(
+                        credential.privateKey(),
+                        java.security.cert.CertificateFactory.getInstance("X.509")
+                                .generateCertPath(credential.chain()))
+                .signerName("JDK")
+                .build();
+        try (ZipFile in = new ZipFile(jar.toFile());
+                var out = Files.newOutputStream(signed)) {
+            jdk.sign(in, out);
+        }
+
+        Verdict verdict = verifier.verifyJar(signed);
+
+        assertThat(verdict.code()).as(verdict.reason()).isEqualTo(Verdict.VALID);
+        assertThat(verdict.signer()).isEqualTo(credential.certificate());
+    }
+
+    @Test
     void bundlesAreVerifiedLikeTheOtherFormats() throws Exception {
         Credential credential = SignPki.codeSigning(KeyAlgorithm.ED25519);
         CmsSigner signer = SignPki.cmsSigner(credential);

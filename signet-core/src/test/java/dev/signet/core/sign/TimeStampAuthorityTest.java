@@ -137,6 +137,14 @@ class TimeStampAuthorityTest {
                 requests.generate(NISTObjectIdentifiers.id_sha256, new byte[32]).getEncoded();
         byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
         assertRejected(tsa.respond(trailing), PKIFailureInfo.badDataFormat);
+        TimeStampRequestGenerator withExtension = new TimeStampRequestGenerator();
+        withExtension.addExtension(
+                new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.2.3.4.5"), false, new byte[] {5, 0});
+        assertRejected(
+                tsa.respond(withExtension
+                        .generate(NISTObjectIdentifiers.id_sha256, new byte[32])
+                        .getEncoded()),
+                PKIFailureInfo.unacceptedExtension);
         requests.setReqPolicy("1.2.3.4");
         assertRejected(
                 tsa.respond(requests.generate(NISTObjectIdentifiers.id_sha256, new byte[32])
