@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,11 +40,13 @@ public final class AuditLog {
     private final Clock clock;
     private final byte[] macKey;
     private final Consumer<AuditEvent> listener;
+    private final JdbcTemplate batch;
 
     public AuditLog(Store store, KeyRing keyRing, Clock clock, Consumer<AuditEvent> listener) {
         this.store = store;
         this.clock = clock;
         this.listener = listener;
+        this.batch = new JdbcTemplate(store.dataSource());
         this.macKey = loadOrCreateMacKey(store, keyRing, clock);
     }
 
@@ -98,6 +101,78 @@ public final class AuditLog {
         });
         listener.accept(event);
         return seq;
+    }
+
+    /**
+     * Appends {@code events}, in order, in one transaction (or the caller's): the head moves once, the
+     * rows go in as one JDBC batch. The chain is the same as {@link #append} one by one would make;
+     * this only saves round trips (a signed batch records one event per signature).
+     *
+     * @return the position of the last event, or the current head for none
+     */
+    public long appendAll(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return size();
+        }
+        List<ChainEntry> entries = new ArrayList<>(events.size());
+        long now = clock.millis();
+        for (AuditEvent event : events) {
+            entries.add(new ChainEntry(
+                    now,
+                    cut(event.type(), 64),
+                    cut(event.actor(), 200),
+                    cut(event.subject(), 200),
+                    cut(event.ip(), 64),
+                    cut(event.userAgent(), 512),
+                    cut(event.outcome(), 16),
+                    cut(event.reason(), 64),
+                    event.details().isEmpty() ? null : JSON.writeValueAsString(event.details())));
+        }
+        long last = store.inTransaction(() -> {
+            store.jdbc()
+                    .sql("UPDATE audit_head SET seq = seq + ? WHERE id = 1")
+                    .param(entries.size())
+                    .update();
+            Map<String, Object> head = store.jdbc()
+                    .sql("SELECT seq, hash FROM audit_head WHERE id = 1")
+                    .query()
+                    .singleRow();
+            long end = ((Number) head.get("seq")).longValue();
+            long seq = end - entries.size();
+            String prev = (String) head.get("hash");
+            List<Object[]> rows = new ArrayList<>(entries.size());
+            for (ChainEntry entry : entries) {
+                seq++;
+                String hash = HashChain.hash(prev, entry);
+                rows.add(new Object[] {
+                    seq,
+                    entry.occurredAtMillis(),
+                    entry.type(),
+                    entry.actor(),
+                    entry.subject(),
+                    entry.ip(),
+                    entry.userAgent(),
+                    entry.outcome(),
+                    entry.reason(),
+                    entry.details(),
+                    prev,
+                    hash,
+                    HashChain.mac(macKey, hash)
+                });
+                prev = hash;
+            }
+            batch.batchUpdate(
+                    "INSERT INTO audit_event (seq, occurred_at, type, actor, subject, ip, user_agent, outcome,"
+                            + " reason, details, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows);
+            store.jdbc()
+                    .sql("UPDATE audit_head SET hash = ? WHERE id = 1")
+                    .param(prev)
+                    .update();
+            return end;
+        });
+        events.forEach(listener);
+        return last;
     }
 
     /** Walks the whole chain (in pages, so memory stays flat) and reports the first break. */

@@ -96,8 +96,8 @@ public record SignetSettings(
      * the TSA key's algorithm.
      */
     public record Signing(Optional<String> tsaCa, String tsaPolicy, String tsaKey) {
-        /** Signet's default TSA policy: a UUID-based OID (ITU-T X.667, arc 2.25), fixed for every installation. */
-        public static final String DEFAULT_TSA_POLICY = "2.25.77157112276722743760331854932842298640";
+        /** The default TSA policy: the core's ({@code TimeStampAuthority.DEFAULT_POLICY}). */
+        public static final String DEFAULT_TSA_POLICY = dev.signet.core.sign.TimeStampAuthority.DEFAULT_POLICY;
 
         public static final List<String> TSA_KEYS = List.of("ec-p256", "ec-p384", "rsa-3072", "rsa-4096");
     }
@@ -289,6 +289,15 @@ public record SignetSettings(
                 signing);
     }
 
+    private static boolean validOid(String oid) {
+        try {
+            new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static Signing readSigning(Source s) {
         Optional<String> tsaCa = s.get("SIGNET_TSA_CA");
         tsaCa.ifPresent(name -> {
@@ -297,7 +306,7 @@ public record SignetSettings(
             }
         });
         String policy = s.get("SIGNET_TSA_POLICY").orElse(Signing.DEFAULT_TSA_POLICY);
-        if (!policy.matches("[0-2](\\.(0|[1-9][0-9]{0,38})){1,30}") || policy.length() > 200) {
+        if (!policy.matches("[0-2](\\.(0|[1-9][0-9]{0,38})){1,30}") || !validOid(policy)) {
             throw new SettingsException(
                     "SIGNET_TSA_POLICY", "an object identifier such as 1.3.6.1.4.1.99999.1", policy);
         }

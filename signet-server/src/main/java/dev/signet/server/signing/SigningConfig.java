@@ -33,8 +33,7 @@ class SigningConfig {
     }
 
     @Bean
-    SigningService signingService(
-            Store store, SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
-        return new SigningService(store, keys, tsa, audit, clock);
+    SigningService signingService(SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
+        return new SigningService(keys, tsa, audit, clock);
     }
 }

@@ -601,9 +601,22 @@ public final class SigningKeyService {
         }
     }
 
-    /** The key named {@code name} and its signer, in one read. */
-    Optional<Map.Entry<SigningKey, Opened>> findOpened(String name) {
-        return findRow(name).map(r -> Map.entry(r.key(), open(r.key(), r.sealed())));
+    /** A key as read for signing: its row's sealed private key comes along, still sealed. */
+    record Found(SigningKey key, String sealed) {
+        @Override
+        public String toString() {
+            return "Found[" + key.name() + ", key sealed]";
+        }
+    }
+
+    /** The key named {@code name} with its sealed private key, in one read; nothing is unsealed. */
+    Optional<Found> findForSigning(String name) {
+        return findRow(name).map(r -> new Found(r.key(), r.sealed()));
+    }
+
+    /** The found key's signer: unsealed now, or from memory. */
+    Opened open(Found found) {
+        return open(found.key(), found.sealed());
     }
 
     /** Drops every unsealed key from memory. */

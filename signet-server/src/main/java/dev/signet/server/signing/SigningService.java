@@ -6,7 +6,6 @@ import dev.signet.core.sign.Timestamper;
 import dev.signet.server.audit.AuditEvent;
 import dev.signet.server.audit.AuditLog;
 import dev.signet.server.signin.ClientInfo;
-import dev.signet.server.store.Store;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -133,14 +131,12 @@ public final class SigningService {
         }
     }
 
-    private final Store store;
     private final SigningKeyService keys;
     private final TimestampService tsa;
     private final AuditLog audit;
     private final Clock clock;
 
-    public SigningService(Store store, SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
-        this.store = Objects.requireNonNull(store, "store");
+    public SigningService(SigningKeyService keys, TimestampService tsa, AuditLog audit, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.tsa = Objects.requireNonNull(tsa, "tsa");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -178,11 +174,11 @@ public final class SigningService {
                             + ": it needs the scope sign:"
                             + SigningKeyService.printable(keyName).toLowerCase(Locale.ROOT));
         }
-        Map.Entry<SigningKey, SigningKeyService.Opened> found = keys.findOpened(keyName)
+        SigningKeyService.Found found = keys.findForSigning(keyName)
                 .orElseThrow(() -> new SigningException(
                         SigningException.SIGN_KEY_UNKNOWN,
                         "no signing key named " + SigningKeyService.printable(keyName)));
-        SigningKey key = found.getKey();
+        SigningKey key = found.key();
         if (!keys.mayUse(caller, key)) {
             throw refused(
                     caller,
@@ -249,44 +245,49 @@ public final class SigningService {
         }
 
         // Phase 2: everything was checked; sign all, record all, answer.
-        SigningKeyService.Opened opened = found.getValue();
+        SigningKeyService.Opened opened = keys.open(found);
         Timestamper timestamper = authority.orElse(null);
         Instant signingTime = clock.instant();
         Signed[] signed = new Signed[items.size()];
-        IntStream.range(0, items.size()).parallel().forEach(i -> {
-            byte[] digest = digests.get(i);
-            String name = items.get(i).name();
-            if (format == Format.CMS) {
-                signed[i] = new Signed(
-                        name,
-                        digest,
-                        opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
-                        Optional.empty());
-            } else {
-                byte[] signature = opened.cms().signRaw(digest);
-                Optional<byte[]> stamp = timestamper == null
-                        ? Optional.empty()
-                        : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
-                signed[i] = new Signed(name, digest, signature, stamp);
-            }
-        });
-        store.inTransaction(() -> {
-            for (Signed s : signed) {
-                audit.append(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
-                        .actor(caller.actor())
-                        .subject(key.name())
-                        .client(client == null ? null : client.ip(), client == null ? null : client.userAgent())
-                        .detail("key", key.name())
-                        .detail("caller", caller.via())
-                        .detail("digest", HEX.formatHex(s.digest()))
-                        .detail("digest_algorithm", algorithm.id())
-                        .detail("file", s.name())
-                        .detail("format", format.id())
-                        .detail("timestamp", Boolean.toString(timestamper != null))
-                        .detail("serial", key.serial())
-                        .build());
-            }
-        });
+        try {
+            IntStream.range(0, items.size()).parallel().forEach(i -> {
+                byte[] digest = digests.get(i);
+                String name = items.get(i).name();
+                if (format == Format.CMS) {
+                    signed[i] = new Signed(
+                            name,
+                            digest,
+                            opened.cms().signDetached(algorithm, digest, signingTime, timestamper),
+                            Optional.empty());
+                } else {
+                    byte[] signature = opened.cms().signRaw(digest);
+                    Optional<byte[]> stamp = timestamper == null
+                            ? Optional.empty()
+                            : Optional.of(timestamper.timestamp(algorithm, algorithm.digest(signature)));
+                    signed[i] = new Signed(name, digest, signature, stamp);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Everything the caller sent was checked: what fails now is the server's (a key, the TSA).
+            throw new IllegalStateException("signing a checked batch with key " + key.name() + " failed", e);
+        }
+        List<AuditEvent> events = new ArrayList<>(signed.length);
+        for (Signed s : signed) {
+            events.add(AuditEvent.of("sign.signature", AuditEvent.SUCCESS)
+                    .actor(caller.actor())
+                    .subject(key.name())
+                    .client(client == null ? null : client.ip(), client == null ? null : client.userAgent())
+                    .detail("key", key.name())
+                    .detail("caller", caller.via())
+                    .detail("digest", HEX.formatHex(s.digest()))
+                    .detail("digest_algorithm", algorithm.id())
+                    .detail("file", s.name())
+                    .detail("format", format.id())
+                    .detail("timestamp", Boolean.toString(timestamper != null))
+                    .detail("serial", key.serial())
+                    .build());
+        }
+        audit.appendAll(events);
         return new Result(key, format, algorithm, timestamper != null, List.of(signed));
     }
 

@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * need, for the longest the profile allows (or until the CA's own certificate ends). The key signs
  * during the first third of that life only, then a new key and certificate replace it, so every
  * token stays verifiable with the current time for at least two thirds of its certificate's life. A
- * revoked TSA certificate, or a TSA certificate from another CA than the configured one, is also
- * replaced at once. The key is stored sealed by the {@link KeyRing}; the current signer is one row,
+ * revoked TSA certificate, or one from another CA than {@code SIGNET_TSA_CA} or with another key
+ * algorithm than {@code SIGNET_TSA_KEY}, is also replaced at once. The key is stored sealed by the {@link KeyRing}; the current signer is one row,
  * replaced by compare-and-swap, so several nodes agree on it.
  *
  * <p><b>Without a CA</b> nothing can be timestamped: {@link #respond} answers a rejection
@@ -64,6 +64,12 @@ public final class TimestampService {
 
     private static final Logger log = LoggerFactory.getLogger(TimestampService.class);
     private static final String ROW_ID = "tsa";
+    /**
+     * A renewal that finds no CA able to issue is tried again at the next request (a CA may have
+     * appeared), but warned about at most this often.
+     */
+    private static final Duration WARN_EVERY = Duration.ofMinutes(10);
+
     private static final String ROW_SELECT =
             "SELECT t.ca_id, t.serial, t.key_algorithm, t.chain_pem, t.private_key, t.not_before, t.not_after,"
                     + " cc.status FROM tsa_signer t"
@@ -90,6 +96,7 @@ public final class TimestampService {
     private final ReentrantLock renewing = new ReentrantLock();
     private volatile Loaded loaded;
     private volatile boolean configuredCaChecked;
+    private volatile Instant lastWarning = Instant.MIN;
 
     public TimestampService(Store store, KeyRing keyRing, CaService cas, Clock clock, SignetSettings.Signing settings) {
         this.store = Objects.requireNonNull(store, "store");
@@ -154,7 +161,7 @@ public final class TimestampService {
             try {
                 Optional<SignerRow> again = currentRow();
                 if (again.isEmpty() || renewalDue(again.get(), now)) {
-                    renew(again);
+                    renew(again, now);
                     row = currentRow();
                 } else {
                     row = again;
@@ -188,7 +195,9 @@ public final class TimestampService {
 
     private boolean renewalDue(SignerRow row, Instant now) {
         Duration life = Duration.between(row.notBefore(), row.notAfter());
-        if (row.revoked() || !now.isBefore(row.notBefore().plus(life.dividedBy(3)))) {
+        if (row.revoked()
+                || row.algorithm() != keyAlgorithm
+                || !now.isBefore(row.notBefore().plus(life.dividedBy(3)))) {
             return true;
         }
         // SIGNET_TSA_CA changes only with a restart: compare it with the stored signer's CA once.
@@ -205,8 +214,12 @@ public final class TimestampService {
         return false;
     }
 
-    /** Issues a new TSA certificate and makes it current, replacing {@code previous} by compare-and-swap. */
-    private void renew(Optional<SignerRow> previous) {
+    /**
+     * Issues a new TSA certificate and makes it current, replacing {@code previous} by compare-and-swap.
+     *
+     * @return false when no CA could issue one
+     */
+    private boolean renew(Optional<SignerRow> previous, Instant now) {
         for (CaInfo ca : candidates()) {
             CaService.Generated generated;
             try {
@@ -218,18 +231,25 @@ public final class TimestampService {
                                 .withValidity(Profiles.TIMESTAMPING.maxValidity()),
                         CaService.SYSTEM_ACTOR);
             } catch (CaException | PkiException e) {
-                log.warn("CA {} cannot certify the timestamp authority: {}", ca.name(), e.getMessage());
+                warn("CA " + ca.name() + " cannot certify the timestamp authority: " + e.getMessage(), now);
                 continue;
             }
             store(ca, generated, previous);
-            return;
+            return true;
         }
-        if (previous.isEmpty()) {
-            log.warn(
-                    "no timestamp authority: {}",
-                    settings.tsaCa().isPresent()
-                            ? "the CA " + settings.tsaCa().get() + " (SIGNET_TSA_CA) is missing or offline"
-                            : "there is no online CA");
+        warn(
+                (previous.isEmpty() ? "no timestamp authority: " : "the timestamp authority cannot be renewed: ")
+                        + (settings.tsaCa().isPresent()
+                                ? "the CA " + settings.tsaCa().get() + " (SIGNET_TSA_CA) is missing or offline"
+                                : "there is no online CA"),
+                now);
+        return false;
+    }
+
+    private void warn(String message, Instant now) {
+        if (!now.isBefore(lastWarning.plus(WARN_EVERY))) {
+            lastWarning = now;
+            log.warn(message);
         }
     }
 

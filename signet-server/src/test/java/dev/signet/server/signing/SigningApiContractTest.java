@@ -561,6 +561,7 @@ abstract class SigningApiContractTest {
         many.removeLast();
         JsonNode full = post(token, body("release", many)).isOk(200).json();
         assertThat(full.path("items")).hasSize(SigningService.MAX_BATCH);
+        assertThat(bean(AuditLog.class).verify()).isInstanceOf(dev.signet.core.ledger.ChainVerdict.Intact.class);
         assertThat(bean(AuditLog.class).countSince(clock.instant().minusSeconds(60), "sign.signature", "success"))
                 .isEqualTo(SigningService.MAX_BATCH);
     }
