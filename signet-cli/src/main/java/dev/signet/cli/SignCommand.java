@@ -165,32 +165,34 @@ final class SignCommand implements Callable<Integer> {
                         "usage.output_unwritable", "cannot create --out-dir " + outDir + ": " + e.getMessage());
             }
         }
-        try (SignReport report = new SignReport(System.out, System.err, Prompt.interactive(), quiet, manifest)) {
-            SignBackend backend;
-            try {
-                backend = backend();
-            } catch (SignetException e) {
-                int code = SignRun.exitCode(e);
-                if (code == Main.EXIT_USAGE) {
-                    throw e;
-                }
-                // Every file is in the manifest, even when none could be signed.
-                report.started(targets.size(), 0);
-                for (Target t : targets) {
-                    report.finished(new SignRun.Outcome(
-                            t,
-                            fixed != null ? fixed : SignRun.Format.forFile(t.file()),
-                            0,
-                            dev.signet.core.sign.DigestAlgorithm.SHA256,
-                            null,
-                            null,
-                            e.code(),
-                            e.getMessage()));
-                }
-                report.close();
-                System.err.println("signet: " + e.getMessage());
-                return code;
+        SignBackend backend;
+        try {
+            backend = backend();
+        } catch (SignetException e) {
+            int code = SignRun.exitCode(e);
+            if (code == Main.EXIT_USAGE) {
+                throw e;
             }
+            if (manifest != null) {
+                // Every file is in the manifest, even when none could be signed.
+                try (SignReport report = new SignReport(System.out, System.err, false, true, manifest)) {
+                    for (Target t : targets) {
+                        report.record(new SignRun.Outcome(
+                                t,
+                                fixed != null ? fixed : SignRun.Format.forFile(t.file()),
+                                0,
+                                null,
+                                null,
+                                null,
+                                e.code(),
+                                e.getMessage()));
+                    }
+                }
+            }
+            System.err.println("signet: nothing signed: " + e.getMessage());
+            return code;
+        }
+        try (SignReport report = new SignReport(System.out, System.err, Prompt.interactive(), quiet, manifest)) {
             SignRun.Options options = new SignRun.Options(
                     fixed,
                     outDir,

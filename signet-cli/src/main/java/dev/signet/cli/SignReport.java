@@ -36,6 +36,10 @@ final class SignReport implements SignRun.Listener, AutoCloseable {
     private volatile long bytes;
     private ScheduledExecutorService ticker;
     private int drawnWidth;
+    /** How many failures had each reason: the same one is shown a few times, then counted. */
+    private final java.util.Map<String, Integer> repeats = new java.util.HashMap<>();
+
+    private static final int SAME_REASON_SHOWN = 5;
 
     /**
      * @param bar draw a progress bar (on a terminal) instead of a line per file
@@ -83,18 +87,29 @@ final class SignReport implements SignRun.Listener, AutoCloseable {
                         + clean(o.output().toString()));
             }
         } else {
-            clearBar();
             String tag = "[" + o.code() + "]";
             String reason = o.reason() == null ? "" : o.reason();
-            err.println("signet: not signed: " + clean(o.target().name()) + ": " + clean(reason)
-                    + (reason.contains(tag) ? "" : " " + tag));
+            if (repeats.merge(reason + (reason.contains(tag) ? "" : " " + tag), 1, Integer::sum) <= SAME_REASON_SHOWN) {
+                clearBar();
+                err.println("signet: not signed: " + clean(o.target().name()) + ": " + clean(reason)
+                        + (reason.contains(tag) ? "" : " " + tag));
+            }
         }
+        record(o);
+    }
+
+    /** Writes the outcome's line in the manifest, if there is one. */
+    synchronized void record(SignRun.Outcome o) {
         if (manifest != null) {
             ObjectNode line = ApiClient.JSON.createObjectNode();
             line.put("file", o.target().name());
             line.put("size", o.size());
             line.put("format", o.format().id);
-            line.put("digestAlgorithm", o.algorithm().id());
+            if (o.algorithm() == null) {
+                line.putNull("digestAlgorithm");
+            } else {
+                line.put("digestAlgorithm", o.algorithm().id());
+            }
             if (o.digest() == null) {
                 line.putNull("digest");
             } else {
@@ -129,6 +144,14 @@ final class SignReport implements SignRun.Listener, AutoCloseable {
                 what,
                 seconds,
                 s.failed() == 0 ? "." : "; " + s.failed() + " failed.");
+        synchronized (this) {
+            repeats.forEach((reason, n) -> {
+                if (n > SAME_REASON_SHOWN) {
+                    err.println("signet: ... and " + (n - SAME_REASON_SHOWN) + " more not signed for the same reason: "
+                            + clean(reason));
+                }
+            });
+        }
         (s.failed() == 0 ? out : err).println(line);
     }
 

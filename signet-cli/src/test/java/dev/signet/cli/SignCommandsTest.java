@@ -745,9 +745,12 @@ class SignCommandsTest {
                 .contains("needs a token with the scope keys:admin or sign:release [keys.forbidden]")
                 .doesNotContain("sgt_")
                 .doesNotContain("[keys.forbidden] [keys.forbidden]");
+        assertThat(err()).startsWith("signet: nothing signed: ");
         assertThat(manifest(manifest)).singleElement().satisfies(l -> {
+            assertThat(l.path("file").asString()).isEqualTo(file.toString());
             assertThat(l.path("result").asString()).isEqualTo("failed");
             assertThat(l.path("error").asString()).isEqualTo("keys.forbidden");
+            assertThat(l.path("digest").isNull()).isTrue();
         });
 
         // The scope alone is not enough: the key must be granted to the caller.

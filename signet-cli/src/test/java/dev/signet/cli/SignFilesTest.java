@@ -126,6 +126,45 @@ class SignFilesTest {
     }
 
     @Test
+    void reportWhenManyFailForOneReasonThenAFewAreShownAndTheRestCounted() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream errStream = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        try (SignReport report = new SignReport(errStream, errStream, false, false, null)) {
+            report.started(9, 0);
+            for (int i = 0; i < 8; i++) {
+                Target t = new Target(dir.resolve("f" + i), "f" + i, Path.of("f" + i));
+                report.finished(new SignRun.Outcome(
+                        t,
+                        SignRun.Format.CMS,
+                        0,
+                        null,
+                        null,
+                        null,
+                        "sign.not_allowed",
+                        "not granted [sign.not_allowed]"));
+            }
+            report.finished(new SignRun.Outcome(
+                    new Target(dir.resolve("g"), "g", Path.of("g")),
+                    SignRun.Format.CMS,
+                    0,
+                    null,
+                    null,
+                    null,
+                    "file.missing",
+                    "does not exist (removed?)"));
+            report.summary(new SignRun.Summary(9, 0, 9, 0, null), "key 'k'");
+        }
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(text.lines().filter(l -> l.contains("not granted")).count()).isEqualTo(6);
+        assertThat(text)
+                .contains("signet: not signed: f4: not granted [sign.not_allowed]")
+                .doesNotContain("signet: not signed: f5:")
+                .contains("... and 3 more not signed for the same reason: not granted [sign.not_allowed]")
+                .contains("signet: not signed: g: does not exist (removed?) [file.missing]")
+                .contains("Signed 0 of 9 files");
+    }
+
+    @Test
     void formatWhenByExtensionThenJarsAreJarsAndTheRestCms() {
         assertThat(SignRun.Format.forFile(Path.of("app.JAR"))).isEqualTo(SignRun.Format.JAR);
         assertThat(SignRun.Format.forFile(Path.of("web.war"))).isEqualTo(SignRun.Format.JAR);
