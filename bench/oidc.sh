@@ -4,9 +4,9 @@
 # >= 10x Keycloak, browser-style sign-ins >= 2.5x at equal Argon2id parameters, start time <= 1/10,
 # resident memory <= 1/2).
 #
-#   bash bench/oidc.sh                                   both; 3 rounds of 20 s warm-up + 30 s per load (~15 min)
+#   bash bench/oidc.sh                                   both; 1 + 3 rounds of 20 s warm-up + 30 s per load (~22 min)
 #   bash bench/oidc.sh --systems keycloak                Keycloak's half only
-#   bash bench/oidc.sh --seconds 10 --warmup 5 --rounds 1   a quick look
+#   bash bench/oidc.sh --seconds 10 --warmup 5 --rounds 1 --warmup-rounds 0 --starts 1   a quick look
 #   bash bench/oidc.sh --keycloak-version 26.7.3         a given Keycloak instead of the newest 26.x
 #
 # In order:
@@ -36,11 +36,12 @@
 #      administrator and an API token (clients:admin users:write) from its shell (`signet admin
 #      create-admin`, `create-token`), a start, the user through /api/v1/users and the clients
 #      through /api/v1/clients (their ids and secrets are generated), SIGTERM.
-#   3. for each system in turn, a second start on the same data, left running (Keycloak's alone,
-#      Signet's with Keycloak idle beside it): **start**: wall time from launching the command to
-#      the first 200 from the issuer's /.well-known/openid-configuration (polled every 50 ms), and
-#      the CPU the process tree used until then. RSS idle 2 s later.
-#   4. per round: bench/OidcLoad.java client-credentials with --cc-concurrency workers against
+#   3. --starts times, alternating between the systems, a start on the configured data, alone, then
+#      SIGTERM: **start**: wall time from launching the command to the first 200 from the issuer's
+#      /.well-known/openid-configuration (polled every 50 ms), and the CPU the process tree used
+#      until then (median of the starts). Then one more start of each, left running for the loads
+#      (Signet's with Keycloak idle beside it); RSS idle 2 s after it.
+#   4. per round (after --warmup-rounds unrecorded ones): bench/OidcLoad.java client-credentials with --cc-concurrency workers against
 #      Keycloak, then against Signet; then bench/OidcLoad.java sign-in with --signin-concurrency
 #      workers against each (a sign-in: GET authorize with PKCE, the sign-in form parsed, POST of
 #      username and password, the redirects to the code, POST token), WARMUP + SECONDS each.
@@ -50,7 +51,8 @@
 #   5. **RSS after the load** (VmRSS of the process tree, from /proc) of each, then SIGTERM.
 # Then markdown tables: each system's figures, and Signet ÷ Keycloak with the aims.
 #
-# Options: --systems LIST (keycloak,signet) --seconds S (30) --warmup W (20) --rounds R (3)
+# Options: --systems LIST (keycloak,signet) --seconds S (30) --warmup W (20) --rounds R (3) --starts N (3)
+#          --warmup-rounds N (1: rounds run first and not recorded, for the JIT compilers)
 #          --cc-concurrency C (8) --signin-concurrency C (4) --keycloak-version V (newest 26.x)
 # Env: SIGNET_JAVA_OPTS and other SIGNET_* settings reach Signet as usual (the throttle ones above
 # are overridden); KEYCLOAK_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). JAVA_OPTS and
@@ -68,6 +70,8 @@ seconds=30
 warmup=20
 rounds=3
 cc_concurrency=8
+starts=3
+warmup_rounds=1
 signin_concurrency=4
 kc_version=""
 while [ $# -gt 0 ]; do
@@ -76,6 +80,8 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
+    --starts) starts=$2; shift 2 ;;
+    --warmup-rounds) warmup_rounds=$2; shift 2 ;;
     --cc-concurrency) cc_concurrency=$2; shift 2 ;;
     --signin-concurrency) signin_concurrency=$2; shift 2 ;;
     --keycloak-version) kc_version=$2; shift 2 ;;
@@ -87,7 +93,7 @@ IFS=, read -r -a systems <<<"$systems_list"
 for s in "${systems[@]}"; do
   case $s in keycloak|signet) ;; *) echo "oidc.sh: --systems takes keycloak and/or signet" >&2; exit 2 ;; esac
 done
-for n in "$seconds" "$warmup" "$rounds" "$cc_concurrency" "$signin_concurrency"; do
+for n in "$seconds" "$warmup" "$rounds" "$warmup_rounds" "$starts" "$cc_concurrency" "$signin_concurrency"; do
   [[ $n =~ ^[0-9]+$ ]] || { echo "oidc.sh: not a number: $n" >&2; exit 2; }
 done
 [ -z "$kc_version" ] || [[ $kc_version =~ ^[0-9]+(\.[0-9]+)*$ ]] || { echo "oidc.sh: bad --keycloak-version" >&2; exit 2; }
@@ -238,6 +244,7 @@ run_load() {
     [ -n "$line" ] || exit 1
   }
   echo "bench: $system round $round: $line" >&2
+  [ "$round" -ge 1 ] || return 0 # a warm-up round
   python3 - "$line" "$system" "$round" >>"$work/loads" <<'PY'
 import sys
 line, system, rnd = sys.argv[1:]
@@ -407,14 +414,16 @@ print("%s type=%s v=%s m=%s KiB t=%s p=%s hash=%s bytes" % (d["algorithm"], a.ge
   record keycloak first_stop "$stop_rc"
 }
 
-# The measured start, on the configured database; the server stays up for the loads.
+# keycloak_start timed|untimed: a start on the configured database; it stays up (keycloak_pid).
 keycloak_start() {
-  echo "bench: Keycloak, second start (same database)..." >&2
+  echo "bench: Keycloak, start on the configured database..." >&2
   start_server "$work/keycloak-2.log" "$kc_base/realms/bench/.well-known/openid-configuration" 600 "${kc_cmd[@]}"
   keycloak_pid=$server_pid
-  record keycloak ready_ms "$ready_ms"
-  record keycloak ready_cpu_ms "$ready_cpu_ms"
-  echo "bench: Keycloak ready after $ready_ms ms (second start)" >&2
+  echo "bench: Keycloak ready after $ready_ms ms" >&2
+  if [ "$1" = timed ]; then
+    record keycloak ready_ms "$ready_ms"
+    record keycloak ready_cpu_ms "$ready_cpu_ms"
+  fi
   sleep 2
   record keycloak rss_idle_mb "$(rss_mb "$keycloak_pid")"
   # read by load() through ${!name}
@@ -493,14 +502,16 @@ print(json.dumps({"username": "bench", "email": "bench@example.test", "displayNa
   stop_server "$server_pid"
 }
 
-# The measured start, on the configured data; the server stays up for the loads.
+# signet_start timed|untimed: a start on the configured data; it stays up (signet_pid).
 signet_start() {
-  echo "bench: Signet, second start (same data)..." >&2
+  echo "bench: Signet, start on the configured data..." >&2
   start_server "$work/signet-2.log" "$sg_base/.well-known/openid-configuration" 300 "${sg_cmd[@]}"
   signet_pid=$server_pid
-  record signet ready_ms "$ready_ms"
-  record signet ready_cpu_ms "$ready_cpu_ms"
-  echo "bench: Signet ready after $ready_ms ms (second start)" >&2
+  echo "bench: Signet ready after $ready_ms ms" >&2
+  if [ "$1" = timed ]; then
+    record signet ready_ms "$ready_ms"
+    record signet ready_cpu_ms "$ready_cpu_ms"
+  fi
   sleep 2
   record signet rss_idle_mb "$(rss_mb "$signet_pid")"
   # read by load() through ${!name}
@@ -517,16 +528,26 @@ signet_start() {
 # ---- the run ------------------------------------------------------------------------------------
 
 : >"$work/loads"
-# Set-up (first starts) one system after the other; then the measured starts, each with nothing else
-# of this script running but the other system's server, idle (Keycloak's starts first, alone); then
-# the loads, alternating between the systems so that other processes' load falls on both alike.
+# Set-up (first starts) one system after the other; then --starts timed starts of each, alternating,
+# each alone (started, measured, stopped); then one more start of each, left running for the loads,
+# which alternate between the systems so that other processes' load falls on both alike.
 for s in "${systems[@]}"; do
   "${s}_setup"
 done
-for s in "${systems[@]}"; do
-  "${s}_start"
+for _ in $(seq 1 "$starts"); do
+  for s in "${systems[@]}"; do
+    "${s}_start" timed
+    pid=${s}_pid
+    stop_server "${!pid}"
+    [ "$stop_rc" = 143 ] || [ "$stop_rc" = 0 ] || echo "bench: $s stopped with exit $stop_rc" >&2
+  done
 done
-for round in $(seq 1 "$rounds"); do
+for s in "${systems[@]}"; do
+  "${s}_start" untimed
+done
+# Round 0 (--warmup-rounds of them) is not recorded: the JVMs' JIT compilers (Keycloak's most of
+# all) are still at work after one warm-up of WARMUP seconds.
+for round in $(seq $((1 - warmup_rounds)) "$rounds"); do
   for mode in client-credentials sign-in; do
     for s in "${systems[@]}"; do
       load "$s" "$round" "$mode"
@@ -561,7 +582,7 @@ mem_total=$(awk '/^MemTotal:/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
 java_version=$("$java" -version 2>&1 | sed -n 's/.*Runtime Environment \(.*\)$/\1/p' | head -n 1)
 
 echo
-echo "Command: \`bash bench/oidc.sh$(shell_words ${all_args[@]+"${all_args[@]}"})\` — started $started; $rounds round(s); client credentials with $cc_concurrency workers, sign-ins with $signin_concurrency; ${warmup} s warm-up + ${seconds} s measured each"
+echo "Command: \`bash bench/oidc.sh$(shell_words ${all_args[@]+"${all_args[@]}"})\` — started $started; $warmup_rounds warm-up + $rounds measured round(s), $starts timed start(s) each; client credentials with $cc_concurrency workers, sign-ins with $signin_concurrency; ${warmup} s warm-up + ${seconds} s measured each"
 echo
 echo "Machine: $(nproc) CPUs ($cpu_model), $mem_total RAM, Linux $(uname -r); JDK $java_version; load average before/after: $load_before / $load_after"
 echo
@@ -570,7 +591,7 @@ import statistics, sys
 res = {}
 for l in open(sys.argv[1]):
     s, k, v = l.split(" ", 2)
-    res.setdefault(s, {})[k] = v.strip()
+    res.setdefault(s, {}).setdefault(k, []).append(v.strip())
 loads = [l.split() for l in open(sys.argv[2]) if l.strip()]
 kc_version = sys.argv[3]
 systems = [s for s in ("keycloak", "signet") if s in res]
@@ -587,8 +608,18 @@ def fig(s, key):
         # operations per second of the server's CPU time: 1000 / (CPU ms per operation)
         v = load_vals(s, "client-credentials" if key == "cc_cpu" else "sign-in", 8)
         return 1000.0 / statistics.median(v) if v and statistics.median(v) > 0 else None
-    v = res.get(s, {}).get(key)
-    return float(v) if v not in (None, "", "-") else None
+    v = [float(x) for x in res.get(s, {}).get(key, []) if x not in ("", "-")]
+    return statistics.median(v) if v else None
+
+def spread(s, key, scale, d):
+    """ (min–max) of a figure measured more than once, e.g. the starts """
+    v = [float(x) / scale for x in res.get(s, {}).get(key, []) if x not in ("", "-")]
+    if key in ("cc", "signin", "cc_cpu", "signin_cpu"):
+        i = 4 if key in ("cc", "signin") else 8
+        v = load_vals(s, "client-credentials" if key.startswith("cc") else "sign-in", i)
+        if key.endswith("_cpu"):
+            v = [1000.0 / x for x in v if x > 0]
+    return f" ({min(v):,.{d}f}–{max(v):,.{d}f})" if len(v) > 1 else ""
 
 def show(v, d=1):
     return "–" if v is None else f"{v:,.{d}f}"
@@ -598,8 +629,8 @@ rows = [
     ("… per second of server CPU time", "cc_cpu", 0),
     ("browser-style sign-ins/s", "signin", 1),
     ("… per second of server CPU time", "signin_cpu", 1),
-    ("start to ready (s), second start", "ready_ms", 1),
-    ("CPU to ready (s), second start", "ready_cpu_ms", 1),
+    ("start to ready (s)", "ready_ms", 1),
+    ("CPU to ready (s)", "ready_cpu_ms", 1),
     ("first start to ready (s), empty database", "first_ready_ms", 1),
     ("RSS idle after start (MB)", "rss_idle_mb", 0),
     ("RSS after the load (MB)", "rss_after_mb", 0),
@@ -607,6 +638,8 @@ rows = [
 aims = {"cc": ("≥ 10×", lambda r: r >= 10), "signin": ("≥ 2.5×", lambda r: r >= 2.5),
         "ready_ms": ("≤ 1/10", lambda r: r <= 0.1), "rss_after_mb": ("≤ 1/2", lambda r: r <= 0.5)}
 both = len(systems) == 2
+print("Medians over the rounds (loads) and the timed starts, with the range in brackets:")
+print()
 head = "| | " + " | ".join(names[s] for s in systems) + " |"
 if both:
     head += " Signet ÷ Keycloak | aim |"
@@ -615,7 +648,8 @@ print("|---" * (head.count("|") - 1) + "|")
 for label, key, d in rows:
     vals = [fig(s, key) for s in systems]
     scale = 1000 if key.endswith("_ms") else 1
-    cells = [show(v / scale if v is not None else None, d) for v in vals]
+    cells = [show(v / scale if v is not None else None, d) + (spread(s, key, scale, d) if v is not None else "")
+             for s, v in zip(systems, vals)]
     line = f"| {label} | " + " | ".join(cells) + " |"
     if both:
         k, sg = vals
@@ -642,8 +676,9 @@ if fails:
 for s in systems:
     extra = []
     if "password_hash" in res[s]:
-        extra.append("password hashing as stored: " + res[s]["password_hash"])
-    extra.append(f"SIGTERM: first stop exit {res[s].get('first_stop', '–')}, last stop exit {res[s].get('stop', '–')}")
+        extra.append("password hashing as stored: " + res[s]["password_hash"][0])
+    extra.append(f"SIGTERM: first stop exit {res[s].get('first_stop', ['–'])[0]},"
+                 f" last stop exit {res[s].get('stop', ['–'])[0]}")
     print()
     print(f"{names[s]}: " + "; ".join(extra))
 PY
