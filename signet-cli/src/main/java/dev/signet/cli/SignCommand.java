@@ -258,14 +258,36 @@ final class SignCommand implements Callable<Integer> {
         }
         TsaClient timestamper = null;
         if (tsa != null) {
-            URI url = Credentials.baseUrl(tsa);
-            timestamper = new TsaClient(url);
+            timestamper = new TsaClient(tsaUrl(tsa));
         }
         String password = env.get(KEYSTORE_PASSWORD);
         if (password == null) {
             password = Prompt.secret("Password of " + source.keystore, false);
         }
         return LocalBackend.open(source.keystore, alias, password.toCharArray(), timestamper, Clock.systemUTC());
+    }
+
+    /**
+     * An RFC 3161 time-stamp authority's URL: absolute http(s), with a host.
+     *
+     * @throws SignetException {@code usage.tsa_invalid} (exit code 2)
+     */
+    static URI tsaUrl(String text) {
+        try {
+            URI u = new URI(text.strip());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https"))
+                    && u.getHost() != null
+                    && u.getRawUserInfo() == null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // refused below
+        }
+        throw new SignetException(
+                "usage.tsa_invalid",
+                "--tsa takes the time-stamp authority's http(s) URL, e.g. https://signet.example.com/tsa, not '" + text
+                        + "'");
     }
 
     /** A JAR signer name from a key's name, as jarsigner makes one from an alias: 8 characters, upper case. */

@@ -533,6 +533,23 @@ class SignCommandsTest {
                 rootPem.toString(),
                 src.resolve("docs/readme.md").toString());
         assertThat(out()).startsWith("VALID").contains("timestamp");
+        // The bundle named explicitly, elsewhere; and machines get the format and the signature file.
+        Path moved = Files.move(src.resolve("docs/readme.md.sig.json"), work.resolve("readme.json"));
+        ok(
+                Map.of(),
+                "verify",
+                "--trust",
+                rootPem.toString(),
+                "--json",
+                "--bundle",
+                moved.toString(),
+                src.resolve("docs/readme.md").toString());
+        JsonNode verdict = JSON.readTree(out());
+        assertThat(verdict.path("valid").asBoolean()).isTrue();
+        assertThat(verdict.path("format").asString()).isEqualTo("bundle");
+        assertThat(verdict.path("signature").asString()).isEqualTo(moved.toString());
+        assertThat(verdict.path("timestampTime").isNull()).isFalse();
+        Files.move(moved, src.resolve("docs/readme.md.sig.json"));
         Files.writeString(src.resolve("docs/readme.md"), "# changed\n");
         expect(
                 Main.EXIT_FAILED,
@@ -808,6 +825,13 @@ class SignCommandsTest {
                         work.resolve("no/dir/m.jsonl").toString(),
                         a.toString()),
                 List.of("sign", "--keystore", work.resolve("missing.p12").toString(), a.toString()),
+                List.of(
+                        "sign",
+                        "--keystore",
+                        work.resolve("missing.p12").toString(),
+                        "--tsa",
+                        "ftp://tsa",
+                        a.toString()),
                 List.of("verify", a.toString()),
                 List.of("verify", "--trust", work.resolve("missing.pem").toString(), a.toString()),
                 List.of("verify", "--trust", a.toString(), a.toString()),
