@@ -713,7 +713,7 @@ class SignCommandsTest {
                 .contains("3 failed")
                 .contains(vanishing + ": does not exist (removed?) [file.missing]")
                 .contains(dangling + ": is a link to nothing [file.missing]")
-                .contains(directory + ": is a directory [file.not_regular]");
+                .contains(directory + ": is a directory (sign what is in it with --recursive DIR) [file.not_regular]");
 
         Map<String, JsonNode> byFile = new HashMap<>();
         manifest(manifest).forEach(l -> byFile.put(l.path("file").asString(), l));
