@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             "Sign files and JARs. Files are hashed here and only their digests go to the server, in batches;"
                     + " the key never leaves it. A detached CMS signature FILE.p7s is written beside each file"
                     + " (or under --out-dir); a JAR (.jar, .war, .ear) is signed in place (or to --out).",
-            "Needs a token with sign:KEY whose owner is granted the key: SIGNET_URL and SIGNET_TOKEN, or `signet"
+            "Needs a token with sign:KEY, and the key granted to the token or its owner: SIGNET_URL and SIGNET_TOKEN, or `signet"
                     + " login`. Offline: --keystore FILE.p12 (password from SIGNET_KEYSTORE_PASSWORD or asked).",
             "",
             "Exit codes: 0 all signed; 1 some files not signed (each is reported, the others are signed); 2 bad"

@@ -387,6 +387,16 @@ class SignCommandsTest {
                 "--key",
                 "docs",
                 work.resolve("a.txt").toString());
+        assertThat(err()).contains("[sign.not_allowed]");
+
+        // A grant to the token itself (not its owner) is enough too.
+        ok(docs, "whoami", "--json");
+        String tokenId = JSON.readTree(out()).path("token").path("id").asString();
+        ok(admin, "keys", "grant", "--key", "docs", "--to", "token:" + tokenId);
+        ok(admin, "keys", "grants", "--key", "docs");
+        assertThat(out()).contains("token:" + tokenId).doesNotContain("user:root");
+        ok(docs, "sign", "--key", "docs", work.resolve("a.txt").toString());
+        ok(admin, "keys", "revoke-grant", "--key", "docs", "--to", "token:" + tokenId);
 
         expect(Main.EXIT_USAGE, admin, "keys", "create", "--name", "x", "--algorithm", "dsa", "--ca", "sign-root");
         expect(Main.EXIT_USAGE, admin, "keys", "grant", "--key", "docs", "--to", "group:admins");
