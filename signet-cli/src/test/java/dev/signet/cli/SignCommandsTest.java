@@ -805,6 +805,64 @@ class SignCommandsTest {
     }
 
     @Test
+    void signWhenTheGrantIsTakenBackDuringTheRunThenItStopsWithExitFourAndEveryFileIsListed() throws Exception {
+        ok(admin, "keys", "create", "--name", "midrun", "--algorithm", "ec-p256", "--ca", "sign-root");
+        ok(admin, "keys", "grant", "--key", "midrun", "--to", "root");
+        Map<String, String> midrun = token("sign:midrun");
+        Path dir = Files.createDirectories(work.resolve("many"));
+        for (int i = 0; i < 60; i++) {
+            Files.writeString(dir.resolve("f" + i + ".txt"), "file " + i);
+        }
+        // Small batches and so a small window: the hashers wait for the signer, and the stop reaches them.
+        ok(midrun, "sign", "--key", "midrun", "--batch-size", "3", "--recursive", dir.toString(), "--quiet");
+        assertThat(out()).contains("Signed 60 of 60 files");
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.toString().endsWith(".p7s")).forEach(p -> p.toFile().delete());
+        }
+
+        SignRun.afterCollect = targets -> {
+            try {
+                var request = java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(server.baseUrl() + "/api/v1/keys/midrun/grants/user:root"))
+                        .header("Authorization", "Bearer " + admin.get("SIGNET_TOKEN"))
+                        .DELETE()
+                        .build();
+                var response = java.net.http.HttpClient.newHttpClient()
+                        .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isLessThan(300);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Path manifest = work.resolve("m.jsonl");
+        expect(
+                Main.EXIT_REFUSED,
+                midrun,
+                "sign",
+                "--key",
+                "midrun",
+                "--batch-size",
+                "3",
+                "--recursive",
+                dir.toString(),
+                "--manifest",
+                manifest.toString());
+        assertThat(err())
+                .contains("[sign.not_allowed]")
+                .contains("more not signed for the same reason")
+                .contains("Signed 0 of 60 files")
+                .contains("signet: stopped: ");
+        List<JsonNode> lines = manifest(manifest);
+        assertThat(lines).hasSize(60).allSatisfy(l -> {
+            assertThat(l.path("result").asString()).isEqualTo("failed");
+            assertThat(l.path("error").asString()).isEqualTo("sign.not_allowed");
+        });
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".p7s") || n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void signWhenUsageIsWrongThenExitTwoBeforeAnythingIsSent() throws Exception {
         Path a = Files.writeString(work.resolve("a.txt"), "a");
         Path b = Files.writeString(work.resolve("b.txt"), "b");
