@@ -96,7 +96,7 @@ final class Hashing {
             throw unreadable(e);
         }
         if (a.isDirectory()) {
-            throw new FileProblem("file.not_regular", "is a directory");
+            throw new FileProblem("file.not_regular", "is a directory (sign what is in it with --recursive DIR)");
         }
         if (!a.isRegularFile()) {
             throw new FileProblem("file.not_regular", "is not a regular file (a device, pipe or socket)");

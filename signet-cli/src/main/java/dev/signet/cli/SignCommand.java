@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             "Sign files and JARs. Files are hashed here and only their digests go to the server, in batches;"
                     + " the key never leaves it. A detached CMS signature FILE.p7s is written beside each file"
                     + " (or under --out-dir); a JAR (.jar, .war, .ear) is signed in place (or to --out).",
-            "Needs a token with sign:KEY whose owner is granted the key: SIGNET_URL and SIGNET_TOKEN, or `signet"
+            "Needs a token with sign:KEY, and the key granted to the token or its owner: SIGNET_URL and SIGNET_TOKEN, or `signet"
                     + " login`. Offline: --keystore FILE.p12 (password from SIGNET_KEYSTORE_PASSWORD or asked).",
             "",
             "Exit codes: 0 all signed; 1 some files not signed (each is reported, the others are signed); 2 bad"
@@ -258,14 +258,36 @@ final class SignCommand implements Callable<Integer> {
         }
         TsaClient timestamper = null;
         if (tsa != null) {
-            URI url = Credentials.baseUrl(tsa);
-            timestamper = new TsaClient(url);
+            timestamper = new TsaClient(tsaUrl(tsa));
         }
         String password = env.get(KEYSTORE_PASSWORD);
         if (password == null) {
             password = Prompt.secret("Password of " + source.keystore, false);
         }
         return LocalBackend.open(source.keystore, alias, password.toCharArray(), timestamper, Clock.systemUTC());
+    }
+
+    /**
+     * An RFC 3161 time-stamp authority's URL: absolute http(s), with a host.
+     *
+     * @throws SignetException {@code usage.tsa_invalid} (exit code 2)
+     */
+    static URI tsaUrl(String text) {
+        try {
+            URI u = new URI(text.strip());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https"))
+                    && u.getHost() != null
+                    && u.getRawUserInfo() == null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // refused below
+        }
+        throw new SignetException(
+                "usage.tsa_invalid",
+                "--tsa takes the time-stamp authority's http(s) URL, e.g. https://signet.example.com/tsa, not '" + text
+                        + "'");
     }
 
     /** A JAR signer name from a key's name, as jarsigner makes one from an alias: 8 characters, upper case. */

@@ -189,7 +189,10 @@ final class SignReport implements SignRun.Listener, AutoCloseable {
         double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
         long r = read.get();
         long total = Math.max(bytes, 1);
-        double fraction = Math.min(1.0, files == 0 ? 1.0 : Math.max((double) r / total, (double) done.get() / files));
+        // Half for reading, half for files done (signed and written, or failed): signing follows reading.
+        double finished = files == 0 ? 1.0 : (double) done.get() / files;
+        double fraction =
+                Math.min(1.0, bytes == 0 ? finished : 0.5 * Math.min(1.0, (double) r / total) + 0.5 * finished);
         int width = 24;
         int filled = (int) Math.round(fraction * width);
         double rate = r / seconds;

@@ -166,6 +166,9 @@ final class SignRun {
     private final AtomicInteger signed = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final LinkedBlockingQueue<Job> ready = new LinkedBlockingQueue<>();
+    /** Files handed to the hashers and not finished yet, at most four full batches per request in flight. */
+    private final Semaphore window;
+
     private final AtomicInteger hashed = new AtomicInteger();
     /** Directories made under --out-dir, so that each is made (and looked at) once. */
     private final Set<Path> made = ConcurrentHashMap.newKeySet();
@@ -190,6 +193,7 @@ final class SignRun {
         this.options = options;
         this.listener = listener;
         this.algorithm = backend.digestAlgorithm();
+        this.window = new Semaphore(4 * options.batchSize() * options.inflight());
     }
 
     Summary run(List<Target> targets) {
@@ -208,53 +212,73 @@ final class SignRun {
         ExecutorService hashers = Executors.newFixedThreadPool(options.threads(), daemons("signet-hash-"));
         ExecutorService senders = Executors.newFixedThreadPool(options.inflight(), daemons("signet-sign-"));
         Semaphore slots = new Semaphore(options.inflight());
-        int submitted = 0;
         Set<Path> inputs = new HashSet<>();
         for (Target t : targets) {
             inputs.add(t.file().toAbsolutePath().normalize());
         }
         Map<Path, Target> outputs = new HashMap<>();
+        List<Runnable> reads = new ArrayList<>();
         for (Target t : targets) {
             Format format = options.format() != null ? options.format() : Format.forFile(t.file());
             Path output = output(t, format);
             Path key = output.toAbsolutePath().normalize();
             Target other = outputs.putIfAbsent(key, t);
             if (other != null) {
-                fail(
-                        t,
-                        format,
-                        0,
-                        null,
-                        "file.output_clash",
-                        "its output " + output + " is also " + other.name() + "'s");
+                reject(t, format, "its output " + output + " is also " + other.name() + "'s");
                 continue;
             }
             if (inputs.contains(key)
                     && !(format == Format.JAR
                             && key.equals(t.file().toAbsolutePath().normalize()))) {
-                fail(t, format, 0, null, "file.output_clash", "its output " + output + " is a file being signed");
+                reject(t, format, "its output " + output + " is a file being signed");
                 continue;
             }
-            submitted++;
-            hashers.execute(() -> read(t, format, output));
+            reads.add(() -> read(t, format, output));
         }
+        int submitted = reads.size();
+        // The feeder hands files to the hashers no faster than they are signed and written: at most
+        // `window` files are read and not yet finished, however many there are.
+        Thread feeder = new Thread(
+                () -> {
+                    for (Runnable r : reads) {
+                        window.acquireUninterruptibly();
+                        hashers.execute(r);
+                    }
+                },
+                "signet-feed");
+        feeder.setDaemon(true);
+        feeder.start();
         try {
             batch(submitted, senders, slots);
             slots.acquireUninterruptibly(options.inflight());
+            // After a stop, files still arrive from the feeder and the hashers: each fails as it comes.
+            while (feeder.isAlive() || hashed.get() < submitted || !ready.isEmpty()) {
+                failLeft();
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         } finally {
-            // Files not read yet fail at once, with the reason the run stopped; those being read finish.
             hashers.shutdown();
             senders.shutdown();
             awaitQuietly(hashers);
         }
-        // Whatever was still on its way when the run was stopped.
+        failLeft();
+        SignetException stop = fatal.get();
+        return new Summary(targets.size(), signed.get(), failed.get(), bytes, stop);
+    }
+
+    /** Whatever was read but will not be signed now that the run has stopped. */
+    private void failLeft() {
         SignetException stop = fatal.get();
         List<Job> left = new ArrayList<>();
         ready.drainTo(left);
         for (Job job : left) {
             fail(job, stop == null ? "cli.interrupted" : stop.code(), reason(stop));
         }
-        return new Summary(targets.size(), signed.get(), failed.get(), bytes, stop);
     }
 
     /** Where a target's signature (or signed JAR) goes. */
@@ -471,6 +495,7 @@ final class SignRun {
                 }
             }
             signed.incrementAndGet();
+            window.release();
             listener.finished(
                     new Outcome(job.target(), job.format(), job.size(), algorithm, digest, job.output(), null, null));
         } catch (IOException e) {
@@ -529,9 +554,17 @@ final class SignRun {
         fail(job.target(), job.format(), job.size(), job.digest(), code, reason);
     }
 
+    /** A file handed to the hashers failed: its place in the window is free again. */
     private void fail(Target t, Format format, long size, byte[] digest, String code, String reason) {
         failed.incrementAndGet();
         listener.finished(new Outcome(t, format, size, algorithm, digest, null, code, reason));
+        window.release();
+    }
+
+    /** A file refused before it was handed to the hashers: its output would clash with another. */
+    private void reject(Target t, Format format, String reason) {
+        failed.incrementAndGet();
+        listener.finished(new Outcome(t, format, 0, algorithm, null, null, "file.output_clash", reason));
     }
 
     /**

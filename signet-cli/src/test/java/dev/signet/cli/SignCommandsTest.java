@@ -387,6 +387,16 @@ class SignCommandsTest {
                 "--key",
                 "docs",
                 work.resolve("a.txt").toString());
+        assertThat(err()).contains("[sign.not_allowed]");
+
+        // A grant to the token itself (not its owner) is enough too.
+        ok(docs, "whoami", "--json");
+        String tokenId = JSON.readTree(out()).path("token").path("id").asString();
+        ok(admin, "keys", "grant", "--key", "docs", "--to", "token:" + tokenId);
+        ok(admin, "keys", "grants", "--key", "docs");
+        assertThat(out()).contains("token:" + tokenId).doesNotContain("user:root");
+        ok(docs, "sign", "--key", "docs", work.resolve("a.txt").toString());
+        ok(admin, "keys", "revoke-grant", "--key", "docs", "--to", "token:" + tokenId);
 
         expect(Main.EXIT_USAGE, admin, "keys", "create", "--name", "x", "--algorithm", "dsa", "--ca", "sign-root");
         expect(Main.EXIT_USAGE, admin, "keys", "grant", "--key", "docs", "--to", "group:admins");
@@ -533,6 +543,23 @@ class SignCommandsTest {
                 rootPem.toString(),
                 src.resolve("docs/readme.md").toString());
         assertThat(out()).startsWith("VALID").contains("timestamp");
+        // The bundle named explicitly, elsewhere; and machines get the format and the signature file.
+        Path moved = Files.move(src.resolve("docs/readme.md.sig.json"), work.resolve("readme.json"));
+        ok(
+                Map.of(),
+                "verify",
+                "--trust",
+                rootPem.toString(),
+                "--json",
+                "--bundle",
+                moved.toString(),
+                src.resolve("docs/readme.md").toString());
+        JsonNode verdict = JSON.readTree(out());
+        assertThat(verdict.path("valid").asBoolean()).isTrue();
+        assertThat(verdict.path("format").asString()).isEqualTo("bundle");
+        assertThat(verdict.path("signature").asString()).isEqualTo(moved.toString());
+        assertThat(verdict.path("timestampTime").isNull()).isFalse();
+        Files.move(moved, src.resolve("docs/readme.md.sig.json"));
         Files.writeString(src.resolve("docs/readme.md"), "# changed\n");
         expect(
                 Main.EXIT_FAILED,
@@ -696,7 +723,7 @@ class SignCommandsTest {
                 .contains("3 failed")
                 .contains(vanishing + ": does not exist (removed?) [file.missing]")
                 .contains(dangling + ": is a link to nothing [file.missing]")
-                .contains(directory + ": is a directory [file.not_regular]");
+                .contains(directory + ": is a directory (sign what is in it with --recursive DIR) [file.not_regular]");
 
         Map<String, JsonNode> byFile = new HashMap<>();
         manifest(manifest).forEach(l -> byFile.put(l.path("file").asString(), l));
@@ -778,6 +805,64 @@ class SignCommandsTest {
     }
 
     @Test
+    void signWhenTheGrantIsTakenBackDuringTheRunThenItStopsWithExitFourAndEveryFileIsListed() throws Exception {
+        ok(admin, "keys", "create", "--name", "midrun", "--algorithm", "ec-p256", "--ca", "sign-root");
+        ok(admin, "keys", "grant", "--key", "midrun", "--to", "root");
+        Map<String, String> midrun = token("sign:midrun");
+        Path dir = Files.createDirectories(work.resolve("many"));
+        for (int i = 0; i < 60; i++) {
+            Files.writeString(dir.resolve("f" + i + ".txt"), "file " + i);
+        }
+        // Small batches and so a small window: the hashers wait for the signer, and the stop reaches them.
+        ok(midrun, "sign", "--key", "midrun", "--batch-size", "3", "--recursive", dir.toString(), "--quiet");
+        assertThat(out()).contains("Signed 60 of 60 files");
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.toString().endsWith(".p7s")).forEach(p -> p.toFile().delete());
+        }
+
+        SignRun.afterCollect = targets -> {
+            try {
+                var request = java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(server.baseUrl() + "/api/v1/keys/midrun/grants/user:root"))
+                        .header("Authorization", "Bearer " + admin.get("SIGNET_TOKEN"))
+                        .DELETE()
+                        .build();
+                var response = java.net.http.HttpClient.newHttpClient()
+                        .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(response.body()).isLessThan(300);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        Path manifest = work.resolve("m.jsonl");
+        expect(
+                Main.EXIT_REFUSED,
+                midrun,
+                "sign",
+                "--key",
+                "midrun",
+                "--batch-size",
+                "3",
+                "--recursive",
+                dir.toString(),
+                "--manifest",
+                manifest.toString());
+        assertThat(err())
+                .contains("[sign.not_allowed]")
+                .contains("more not signed for the same reason")
+                .contains("Signed 0 of 60 files")
+                .contains("signet: stopped: ");
+        List<JsonNode> lines = manifest(manifest);
+        assertThat(lines).hasSize(60).allSatisfy(l -> {
+            assertThat(l.path("result").asString()).isEqualTo("failed");
+            assertThat(l.path("error").asString()).isEqualTo("sign.not_allowed");
+        });
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".p7s") || n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void signWhenUsageIsWrongThenExitTwoBeforeAnythingIsSent() throws Exception {
         Path a = Files.writeString(work.resolve("a.txt"), "a");
         Path b = Files.writeString(work.resolve("b.txt"), "b");
@@ -808,6 +893,13 @@ class SignCommandsTest {
                         work.resolve("no/dir/m.jsonl").toString(),
                         a.toString()),
                 List.of("sign", "--keystore", work.resolve("missing.p12").toString(), a.toString()),
+                List.of(
+                        "sign",
+                        "--keystore",
+                        work.resolve("missing.p12").toString(),
+                        "--tsa",
+                        "ftp://tsa",
+                        a.toString()),
                 List.of("verify", a.toString()),
                 List.of("verify", "--trust", work.resolve("missing.pem").toString(), a.toString()),
                 List.of("verify", "--trust", a.toString(), a.toString()),
