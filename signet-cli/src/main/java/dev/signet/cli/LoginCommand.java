@@ -23,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  * {@code signet login}: checks an API token against the server ({@code GET /api/v1/me}) and keeps
  * URL and token in the credentials file ({@link Credentials}). The token is read from standard
  * input (or typed without echo), never from the command line, where other users and shell history
- * would see it. {@link Logout} and {@link Whoami} sit beside it.
+ * would see it. With {@code --device} the person signs in through the browser instead and the
+ * server issues the token ({@link DeviceLogin}, RFC 8628). {@link Logout} and {@link Whoami} sit
+ * beside it.
  */
 @Command(
         name = "login",
@@ -32,6 +34,8 @@ import tools.jackson.databind.JsonNode;
             "Keep a server URL and API token for the client commands (users, tokens, whoami).",
             "The token is read from standard input with --token-stdin (or typed, not echoed), checked against the"
                     + " server, and stored in $XDG_CONFIG_HOME/signet/credentials (mode 0600).",
+            "Or sign in through the browser with --device: the server shows a code to enter at its /device page,"
+                    + " and the API token it then issues is stored the same way.",
             "CI can skip this and set SIGNET_URL and SIGNET_TOKEN instead."
         })
 final class LoginCommand implements Callable<Integer> {
@@ -44,6 +48,19 @@ final class LoginCommand implements Callable<Integer> {
     @Option(names = "--token-stdin", description = "Read the token from the first line of standard input.")
     boolean tokenStdin;
 
+    @Option(
+            names = "--device",
+            description = "Sign in through the browser instead: the server shows where to go and a code to enter"
+                    + " (on any device); once approved, an API token is stored (RFC 8628 device grant).")
+    boolean device;
+
+    @Option(
+            names = "--scopes",
+            paramLabel = "SCOPES",
+            description = "With --device: the scopes to ask for, e.g. 'users:read ca:issue'. Default: all that"
+                    + " your account may have.")
+    String scopes;
+
     @Spec
     CommandSpec spec;
 
@@ -55,7 +72,13 @@ final class LoginCommand implements Callable<Integer> {
             throw new SignetException("usage.url_missing", "give the server's URL with --url (or SIGNET_URL)");
         }
         URI server = Credentials.baseUrl(base);
-        String token = readToken();
+        if (device && tokenStdin) {
+            throw new SignetException("usage.conflict", "give --device or --token-stdin, not both");
+        }
+        if (scopes != null && !device) {
+            throw new SignetException("usage.conflict", "--scopes goes with --device");
+        }
+        String token = device ? new DeviceLogin(server, System.err).run(deviceScopes()) : readToken();
         if (server.getScheme().equalsIgnoreCase("http") && !loopback(server.getHost())) {
             System.err.println("signet: warning: " + server + " is plain HTTP; the token crosses the network"
                     + " unencrypted. Use https.");
@@ -69,6 +92,16 @@ final class LoginCommand implements Callable<Integer> {
                 + me.path("user").path("role").asString() + "), token '"
                 + me.path("token").path("name").asString() + "'; saved in " + file);
         return Main.EXIT_OK;
+    }
+
+    /** The scopes asked for by {@code --device}: those given, or every API scope (the server keeps what the role allows). */
+    private String deviceScopes() {
+        if (scopes != null) {
+            return String.join(" ", scopes.strip().split("[\\s,]+"));
+        }
+        return dev.signet.server.token.Scopes.all().stream()
+                .map(dev.signet.server.token.Scopes.Scope::name)
+                .collect(java.util.stream.Collectors.joining(" "));
     }
 
     private String readToken() {

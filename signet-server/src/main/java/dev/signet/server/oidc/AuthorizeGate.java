@@ -2,6 +2,7 @@ package dev.signet.server.oidc;
 
 import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignetAuthentication;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -342,6 +343,53 @@ final class AuthorizeGate {
         });
         return uri.build(true).toUriString();
     }
+
+    /**
+     * A device approval ({@code GET /oauth2/device_verification?user_code=...}) for a client that
+     * always requires a second factor: a session without one is sent to the step-up first (or told
+     * that the account has no second factor), like an authorization request.
+     */
+    Filter deviceApproval(DbAuthorizationService authorizations) {
+        return new OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                    throws ServletException, IOException {
+                String path = request.getRequestURI()
+                        .substring(request.getContextPath().length());
+                String userCode = request.getParameter("user_code");
+                if ("GET".equals(request.getMethod())
+                        && path.equals("/oauth2/device_verification")
+                        && userCode != null
+                        && SecurityContextHolder.getContext().getAuthentication() instanceof SignetAuthentication auth
+                        && auth.stage() == SignetAuthentication.Stage.COMPLETE
+                        && !Assurance.of(auth).satisfies(Assurance.MFA)) {
+                    org.springframework.security.oauth2.server.authorization.OAuth2Authorization device =
+                            authorizations.findByToken(userCode, USER_CODE);
+                    Optional<OidcClient> client =
+                            device == null ? Optional.empty() : clients.client(device.getRegisteredClientId());
+                    if (client.isPresent() && client.get().requireMfa()) {
+                        OidcContinuation.save(
+                                request,
+                                "/device?user_code=" + UriUtils.encodeQueryParam(userCode, StandardCharsets.UTF_8),
+                                clock);
+                        if (canReach(auth.getPrincipal().userId(), Assurance.MFA)) {
+                            response.sendRedirect(
+                                    request.getContextPath() + "/account/step-up?next=" + OidcContinuation.PATH);
+                        } else {
+                            response.sendRedirect(request.getContextPath() + "/oidc/unmet?client="
+                                    + UriUtils.encodeQueryParam(client.get().clientId(), StandardCharsets.UTF_8)
+                                    + "&level=mfa");
+                        }
+                        return;
+                    }
+                }
+                chain.doFilter(request, response);
+            }
+        };
+    }
+
+    private static final org.springframework.security.oauth2.server.authorization.OAuth2TokenType USER_CODE =
+            new org.springframework.security.oauth2.server.authorization.OAuth2TokenType("user_code");
 
     /**
      * A sign-in that is not complete (password done, second factor not yet) is not a signed-in user

@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -631,14 +630,15 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
 
     /** Revokes every live grant of {@code userId} to {@code clientId}; returns how many. */
     public int revokeUserGrants(String userId, String clientId, String reason) {
-        List<String> ids = store.jdbc()
-                .sql("SELECT id FROM oauth_authorization WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL")
+        List<Map<String, Object>> rows = store.jdbc()
+                .sql("SELECT id, principal_name FROM oauth_authorization"
+                        + " WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL")
                 .params(userId, clientId)
-                .query(String.class)
-                .list();
+                .query()
+                .listOfRows();
         int n = 0;
-        for (String id : ids) {
-            if (revokeFamily(id, reason, clientId, userId)) {
+        for (Map<String, Object> row : rows) {
+            if (revokeFamily((String) row.get("id"), reason, clientId, (String) row.get("principal_name"))) {
                 n++;
             }
         }
@@ -668,15 +668,6 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
             }
         }
         return clientIds;
-    }
-
-    /** The clients with grants made in the session {@code sid}, revoked or not. */
-    Set<String> clientsOfSession(String sid) {
-        return new LinkedHashSet<>(store.jdbc()
-                .sql("SELECT DISTINCT client_id FROM oauth_authorization WHERE sid = ?")
-                .param(sid)
-                .query(String.class)
-                .list());
     }
 
     /** Deletes everything of a deleted client. */
@@ -781,10 +772,5 @@ public final class DbAuthorizationService implements OAuth2AuthorizationService 
     static Optional<SignetAuthentication> person(OAuth2Authorization a) {
         Object principal = a.getAttribute(Principal.class.getName());
         return principal instanceof SignetAuthentication s ? Optional.of(s) : Optional.empty();
-    }
-
-    static Optional<Authentication> principal(OAuth2Authorization a) {
-        Object principal = a.getAttribute(Principal.class.getName());
-        return principal instanceof Authentication s ? Optional.of(s) : Optional.empty();
     }
 }

@@ -13,10 +13,11 @@ import dev.signet.server.signin.FactorPolicy;
 import dev.signet.server.signin.SignetAuthentication;
 import dev.signet.server.store.KeyRing;
 import dev.signet.server.store.Store;
+import dev.signet.server.token.TokenService;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -39,7 +40,6 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.session.SessionInformation;
 import org.springframework.security.core.session.SessionRegistry;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
@@ -237,10 +237,13 @@ class OidcConfig {
             OidcLogout logout,
             FactorPolicy policy,
             UserRepository users,
+            TokenService apiTokens,
             AuditLog audit,
+            MeterRegistry meters,
             Clock clock)
             throws Exception {
         AuthorizeGate gate = new AuthorizeGate(clients, policy, clock);
+        TokenEvents events = new TokenEvents(audit, meters, clients, users);
         JwtGenerator jwtGenerator = new JwtGenerator(encoder);
         jwtGenerator.setJwtCustomizer(new TokenClaims(clients, users, clock));
         OAuth2RefreshTokenGenerator refreshTokens = new OAuth2RefreshTokenGenerator();
@@ -253,8 +256,11 @@ class OidcConfig {
                             .authorizationService(authorizations)
                             .authorizationConsentService(consents)
                             .authorizationServerSettings(settings)
-                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(jwtGenerator, refreshTokens))
-                            .clientAuthentication(client -> client.authenticationConverters(converters -> {
+                            .tokenGenerator(new DelegatingOAuth2TokenGenerator(
+                                    new CliTokens(apiTokens, users, clock), jwtGenerator, refreshTokens))
+                            .clientAuthentication(client -> client.errorResponseHandler(
+                                            events.clientAuthenticationFailed())
+                                    .authenticationConverters(converters -> {
                                         converters.replaceAll(
                                                 c -> c instanceof JwtClientAssertionAuthenticationConverter
                                                         ? ClientAuthentications.assertionClientId(c)
@@ -283,12 +289,14 @@ class OidcConfig {
                                             }
                                         }
                                     }))
-                            .tokenEndpoint(token -> token.authenticationProviders(providers -> {
-                                providers.removeIf(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider);
-                                providers.replaceAll(p -> p instanceof OAuth2RefreshTokenAuthenticationProvider r
-                                        ? new RefreshReuse(r, authorizations, users)
-                                        : p);
-                            }))
+                            .tokenEndpoint(token -> token.accessTokenResponseHandler(events.issued())
+                                    .authenticationProviders(providers -> {
+                                        providers.removeIf(p -> p instanceof OAuth2TokenExchangeAuthenticationProvider);
+                                        providers.replaceAll(
+                                                p -> p instanceof OAuth2RefreshTokenAuthenticationProvider r
+                                                        ? new RefreshReuse(r, authorizations, users)
+                                                        : p);
+                                    }))
                             .deviceAuthorizationEndpoint(device -> device.verificationUri("/device"))
                             .deviceVerificationEndpoint(device -> device.consentPage("/oauth2/consent")
                                     .deviceVerificationResponseHandler((request, response, authentication) ->
@@ -368,6 +376,7 @@ class OidcConfig {
                         resource -> resource.jwt(jwt -> jwt.decoder(accessTokenDecoder(keys, issuer, clock))))
                 .addFilterBefore(new OidcIssuer.ContextFilter(issuer, settings), CsrfFilter.class)
                 .addFilterBefore(new AuthorizeGate.HalfSignedIn(), CsrfFilter.class)
+                .addFilterBefore(gate.deviceApproval(authorizations), CsrfFilter.class)
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives("default-src 'none'"))
@@ -537,13 +546,5 @@ class OidcConfig {
         public void close() {
             executor.shutdownNow();
         }
-    }
-
-    static boolean isUserGrant(OAuth2Authorization authorization) {
-        return !AuthorizationGrantType.CLIENT_CREDENTIALS.equals(authorization.getAuthorizationGrantType());
-    }
-
-    static Instant now(Clock clock) {
-        return clock.instant();
     }
 }

@@ -2,7 +2,6 @@ package dev.signet.server.oidc;
 
 import dev.signet.server.account.User;
 import dev.signet.server.account.UserRepository;
-import java.security.Principal;
 import java.util.Optional;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.core.Authentication;
@@ -12,6 +11,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2RefreshTokenAuthenticationToken;
 
@@ -43,6 +43,14 @@ final class RefreshReuse implements AuthenticationProvider {
         Optional<String> reused = authorizations.usedRefreshFamily(request.getRefreshToken());
         if (reused.isPresent()) {
             OAuth2Authorization family = authorizations.findById(reused.get());
+            String caller = request.getPrincipal() instanceof OAuth2ClientAuthenticationToken client
+                            && client.getRegisteredClient() != null
+                    ? client.getRegisteredClient().getClientId()
+                    : null;
+            if (family == null || !family.getRegisteredClientId().equals(caller)) {
+                // another client's token: not this client's to revoke
+                throw invalidGrant("the refresh token is not valid");
+            }
             authorizations.revokeFamily(
                     reused.get(),
                     "reuse",
@@ -76,9 +84,5 @@ final class RefreshReuse implements AuthenticationProvider {
     @Override
     public boolean supports(Class<?> authentication) {
         return delegate.supports(authentication);
-    }
-
-    static String principalAttribute() {
-        return Principal.class.getName();
     }
 }

@@ -28,7 +28,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  * <p>Access tokens (JWT, <a href="https://www.rfc-editor.org/rfc/rfc9068">RFC 9068</a>): ES256,
  * {@code typ} {@code at+jwt}; {@code iss}, {@code sub} (the user's id, or the client id for a
  * client-credentials token), {@code aud} and {@code client_id} (the client), {@code scope} (a
- * space-separated string), {@code iat}, {@code nbf}, {@code exp}, {@code jti}; for a person also
+ * space-separated string), {@code iat}, {@code exp}, {@code jti}; for a person also
  * {@code auth_time}, {@code acr} and {@code amr} (RFC 9068 section 2.2.1). The {@code jti} of a
  * token issued from a grant starts with the grant's id, so revoking the grant reaches it.
  *
@@ -64,7 +64,10 @@ final class TokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
         OAuth2Authorization authorization = context.getAuthorization();
         if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
             context.getJwsHeader().algorithm(SignatureAlgorithm.ES256).type("at+jwt");
-            claims.notBefore(now).expiresAt(now.plus(accessTtl));
+            // No nbf: it adds nothing to iat, and a node whose clock is a little behind the issuer's
+            // would take a fresh token for one not valid yet.
+            claims.claims(c -> c.remove("nbf"));
+            claims.expiresAt(now.plus(accessTtl));
             claims.claim("client_id", clientId);
             Set<String> scopes = context.getAuthorizedScopes();
             claims.claims(c -> c.remove("scope"));

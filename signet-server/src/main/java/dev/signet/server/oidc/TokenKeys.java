@@ -121,6 +121,9 @@ public final class TokenKeys {
     private final Supplier<Duration> longestTokenLifetime;
     private final Map<String, JWSVerifier> verifiers = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), List.of());
+    private volatile long lastReload = System.nanoTime();
+    /** How often a token naming an unknown key may make this node read the keys again. */
+    private static final Duration UNKNOWN_KID_RELOAD = Duration.ofSeconds(5);
 
     TokenKeys(
             Store store,
@@ -161,8 +164,15 @@ public final class TokenKeys {
         }
     }
 
-    /** The public keys to publish (the JWK Set of {@code /oauth2/jwks}): current and retired ones still in use. */
+    /**
+     * The public keys to publish (the JWK Set of {@code /oauth2/jwks}): current and retired ones still
+     * in use, read again when the last read is more than a few seconds old (so a key another node has
+     * just made is published by every node almost at once; relying parties fetch the set rarely).
+     */
     public List<JWK> published() {
+        if (System.nanoTime() - lastReload > UNKNOWN_KID_RELOAD.toNanos()) {
+            reload();
+        }
         return snapshot.publishedList();
     }
 
@@ -186,10 +196,16 @@ public final class TokenKeys {
                 return Optional.empty();
             }
             JWK jwk = snapshot.published().get(kid);
+            if (jwk == null && System.nanoTime() - lastReload > UNKNOWN_KID_RELOAD.toNanos()) {
+                // a key another node has just made: read the table again (at most every few seconds)
+                reload();
+                jwk = snapshot.published().get(kid);
+            }
             if (jwk == null) {
                 return Optional.empty();
             }
-            JWSVerifier verifier = verifiers.computeIfAbsent(kid, k -> verifier(jwk));
+            JWK key = jwk;
+            JWSVerifier verifier = verifiers.computeIfAbsent(kid, k -> verifier(key));
             if (verifier == null || !verifier.supportedJWSAlgorithms().contains(header.getAlgorithm())) {
                 return Optional.empty();
             }
@@ -337,6 +353,7 @@ public final class TokenKeys {
                     }
                 });
         snapshot = new Snapshot(Map.copyOf(current), Map.copyOf(published), List.copyOf(list));
+        lastReload = System.nanoTime();
         verifiers.keySet().retainAll(published.keySet());
     }
 

@@ -43,9 +43,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,11 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
  * secrets shown once and stored hashed, the cache and its invalidation, delete listeners in the
  * deleting transaction, and name uniqueness decided by the database under concurrency.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClientServiceContractTest {
     static final String ADMIN = "admin";
-
-    @TempDir
-    Path dataDir;
 
     final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     Vault.Opened vault;
@@ -67,17 +67,23 @@ abstract class ClientServiceContractTest {
 
     abstract TestDatabases.Kind kind();
 
-    @BeforeEach
-    void open() {
+    /** One database for the class (opening one per test costs more than the tests); each test starts with no clients. */
+    @BeforeAll
+    void open(@TempDir Path dataDir) {
         vault = Vault.open(
                 TestDatabases.settings(kind(), dataDir),
                 clock,
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         audit = new AuditLog(store(), vault.keyRing(), clock);
+    }
+
+    @BeforeEach
+    void fresh() {
+        store().jdbc().sql("DELETE FROM oauth_client").update();
         clients = new ClientService(store(), audit, clock);
     }
 
-    @AfterEach
+    @AfterAll
     void close() {
         if (vault != null) {
             vault.close();

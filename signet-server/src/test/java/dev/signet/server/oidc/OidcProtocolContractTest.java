@@ -43,6 +43,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
 import dev.signet.server.account.User;
 import dev.signet.server.audit.AuditLog;
+import dev.signet.server.testing.MutableClock;
 import dev.signet.server.testing.TestDatabases;
 import dev.signet.server.testing.TestServer;
 import java.net.URI;
@@ -71,12 +72,14 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class OidcProtocolContractTest {
     TestServer server;
     OidcKit kit;
+    /** The server's clock: device polls must be {@link DevicePollGuard#INTERVAL} apart. */
+    final MutableClock clock = MutableClock.startingNow();
 
     abstract TestDatabases.Kind kind();
 
     @BeforeAll
     void start(@TempDir Path dataDir) throws Exception {
-        server = TestServer.start(TestDatabases.settings(kind(), dataDir, OidcKit.CHEAP));
+        server = TestServer.start(TestDatabases.settings(kind(), dataDir, OidcKit.CHEAP), clock);
         kit = new OidcKit(server);
     }
 
@@ -153,6 +156,10 @@ abstract class OidcProtocolContractTest {
         assertThat(id.getStringClaim("preferred_username")).isEqualTo(alice.username());
         assertThat(id.getStringClaim("email")).isEqualTo(alice.email());
         assertThat(tokens.getOIDCTokens().getRefreshToken()).isNotNull();
+        assertThat(kit.bean(AuditLog.class).recent(20, "oidc.token_issued")).anySatisfy(r -> {
+            assertThat(r.subject()).isEqualTo(alice.username());
+            assertThat(r.actor()).isEqualTo(app.client().clientId());
+        });
 
         // The access token is a JWT (RFC 9068) signed by the same keys.
         SignedJWT access =
@@ -255,6 +262,66 @@ abstract class OidcProtocolContractTest {
     }
 
     @Test
+    void requestsRacingWithOneCodeOrOneRefreshTokenGetAtMostOneAnswer() throws Exception {
+        OidcKit.Client app = kit.webApp();
+        User olga = kit.person();
+        HttpClient browser = OidcKit.browser();
+        OidcKit.Flow flow = kit.flow(app.id(), "openid offline_access", Map.of());
+        AuthorizationCode code = kit.signInAndAuthorize(browser, olga, flow);
+        List<HTTPResponse> redeemed = race(() -> new TokenRequest(
+                        kit.metadata.getTokenEndpointURI(),
+                        app.basic(),
+                        new AuthorizationCodeGrant(code, URI.create(OidcKit.REDIRECT), flow.verifier()))
+                .toHTTPRequest()
+                .send());
+        assertAtMostOneSucceeded(redeemed);
+
+        OidcKit.Flow second = kit.flow(app.id(), "openid offline_access", Map.of());
+        RefreshToken refresh = kit.exchange(second, OidcKit.code(kit.authorize(browser, second), second), app.basic())
+                .getOIDCTokens()
+                .getRefreshToken();
+        List<HTTPResponse> refreshed = race(
+                () -> new TokenRequest(kit.metadata.getTokenEndpointURI(), app.basic(), new RefreshTokenGrant(refresh))
+                        .toHTTPRequest()
+                        .send());
+        assertAtMostOneSucceeded(refreshed);
+    }
+
+    static List<HTTPResponse> race(java.util.concurrent.Callable<HTTPResponse> request) throws Exception {
+        int n = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HTTPResponse>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return request.call();
+                }));
+            }
+            go.countDown();
+            List<HTTPResponse> out = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                out.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void assertAtMostOneSucceeded(List<HTTPResponse> answers) throws Exception {
+        long ok = answers.stream().filter(r -> r.getStatusCode() == 200).count();
+        assertThat(ok).as("one-time use, under concurrency").isLessThanOrEqualTo(1);
+        for (HTTPResponse r : answers) {
+            if (r.getStatusCode() != 200) {
+                assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(400);
+                assertThat(OidcKit.error(r)).isEqualTo("invalid_grant");
+            }
+        }
+    }
+
+    @Test
     void unknownClientAndMismatchedRedirectUriGetAnErrorPageNotARedirect() throws Exception {
         OidcKit.Client app = kit.webApp();
         HttpClient browser = OidcKit.browser();
@@ -323,6 +390,9 @@ abstract class OidcProtocolContractTest {
         assertThat(refused.getStatusCode()).isEqualTo(401);
         assertThat(OidcKit.error(refused)).isEqualTo("invalid_client");
         assertThat(refused.getBody()).doesNotContain("access_token");
+        assertThat(kit.bean(AuditLog.class).recent(20, "oidc.client_auth_failed"))
+                .anySatisfy(
+                        r -> assertThat(r.actor()).isEqualTo(service.client().clientId()));
 
         ClientAuthentication nobody =
                 new ClientSecretBasic(new ClientID("sgc_BBBBBBBBBBBBBBBBBBBBBB"), new Secret("x"));
@@ -516,6 +586,9 @@ abstract class OidcProtocolContractTest {
         assertThat(done.statusCode()).isEqualTo(200);
         assertThat(done.body()).contains("the device is signed in");
 
+        // polling sooner than the interval is answered slow_down (RFC 8628 section 3.5)
+        assertThat(tokenError(poll)).isEqualTo("slow_down");
+        clock.advance(DevicePollGuard.INTERVAL);
         TokenResponse tokens =
                 com.nimbusds.oauth2.sdk.TokenResponse.parse(poll.toHTTPRequest().send());
         assertThat(tokens.indicatesSuccess()).isTrue();
@@ -526,6 +599,7 @@ abstract class OidcProtocolContractTest {
                 .isEqualTo(frank.id());
         assertThat(issued.getRefreshToken()).isNotNull();
         // the device code works once
+        clock.advance(DevicePollGuard.INTERVAL);
         assertThat(tokenError(poll)).isEqualTo("invalid_grant");
     }
 

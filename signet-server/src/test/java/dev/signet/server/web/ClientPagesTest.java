@@ -21,11 +21,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing stored, editing, disabling, secret rotation, deletion behind a confirmation, and who may
  * open what.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientPagesTest {
     static final String ADMIN_PASSWORD = "correct horse battery staple";
     static final String BOB_PASSWORD = "quartz lantern meadow violin 47";
@@ -41,14 +45,16 @@ class ClientPagesTest {
     private static final Pattern CLIENT_ID =
             Pattern.compile("id=\"client-id-value\" value=\"(sgc_[A-Za-z0-9_-]{22})\"");
 
-    @TempDir
-    Path dataDir;
-
     TestServer server;
 
-    @BeforeEach
-    void start() {
-        server = TestServer.start(TestDatabases.settings(TestDatabases.Kind.SQLITE, dataDir));
+    /** One server for the class; each test starts with only the built-in client. */
+    @BeforeAll
+    void start(@TempDir Path dataDir) {
+        // cheap password hashing: these tests sign in often, and Argon2id's cost is not under test here
+        server = TestServer.start(TestDatabases.settings(
+                TestDatabases.Kind.SQLITE,
+                dataDir,
+                Map.of("SIGNET_ARGON2_MEMORY_KIB", "8192", "SIGNET_ARGON2_ITERATIONS", "1")));
         bean(SetupService.class).createAdminFromShell("root", "root@example.test", ADMIN_PASSWORD);
         bean(AccountService.class)
                 .create(
@@ -57,7 +63,12 @@ class ClientPagesTest {
                         "test");
     }
 
-    @AfterEach
+    @BeforeEach
+    void onlyTheBuiltInClient() {
+        registered().forEach(c -> bean(ClientService.class).delete(c.clientId(), "test"));
+    }
+
+    @AfterAll
     void stop() {
         server.close();
     }
