@@ -41,8 +41,8 @@
 #      /.well-known/openid-configuration (polled every 50 ms), and the CPU the process tree used
 #      until then (median of the starts). Then one more start of each, left running for the loads
 #      (Signet's with Keycloak idle beside it); RSS idle 2 s after it.
-#   4. per round (after --warmup-rounds unrecorded ones): bench/OidcLoad.java client-credentials with --cc-concurrency workers against
-#      Keycloak, then against Signet; then bench/OidcLoad.java sign-in with --signin-concurrency
+#   4. per round (after --warmup-rounds unrecorded ones): bench/OidcLoad.java client-credentials
+#      with --cc-concurrency workers against Keycloak, then against Signet; then bench/OidcLoad.java sign-in with --signin-concurrency
 #      workers against each (a sign-in: GET authorize with PKCE, the sign-in form parsed, POST of
 #      username and password, the redirects to the code, POST token), WARMUP + SECONDS each.
 #      Alternating spreads other processes' load over both systems alike. Alongside, over each
@@ -54,8 +54,8 @@
 # Options: --systems LIST (keycloak,signet) --seconds S (30) --warmup W (20) --rounds R (3) --starts N (3)
 #          --warmup-rounds N (1: rounds run first and not recorded, for the JIT compilers)
 #          --cc-concurrency C (8) --signin-concurrency C (4) --keycloak-version V (newest 26.x)
-# Env: SIGNET_JAVA_OPTS and other SIGNET_* settings reach Signet as usual (the throttle ones above
-# are overridden); KEYCLOAK_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). JAVA_OPTS and
+# Env: SIGNET_JAVA_OPTS and other SIGNET_* settings reach Signet as usual (the throttle and Argon2id
+# ones above are overridden); KEYCLOAK_JAVA_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64). JAVA_OPTS and
 # its kin are not passed to Keycloak, which runs with kc.sh's own defaults (-Xms64m -Xmx512m, G1).
 #
 # Binds 127.0.0.1 only, on free ports. Everything is bounded in time; servers are stopped when the
