@@ -52,19 +52,26 @@ public final class Argon2id {
 
     private final Params params;
     private final Argon2BytesGenerator.BlockPool blocks;
+    private final java.util.concurrent.Semaphore running;
 
     /**
      * An instance hashing with {@code params}. It keeps the 1 KiB memory blocks of finished hashes
      * for the next ones, up to {@code params.memoryKiB()} blocks per processor: a hash at the default
      * cost allocates 19 MiB, and without reuse a steady stream of sign-ins turns into garbage
      * collection (measured: 108 young collections and a heap grown to 3–6 GB in a minute of
-     * sign-ins, against 9 collections and about 300 MB with reuse). Hashes running beyond that
-     * number at once allocate as usual.
+     * sign-ins, against 9 collections and about 300 MB with reuse).
+     *
+     * <p>At most one hash per processor runs at once; the others wait their turn, first come first
+     * served. Hashing is CPU-bound, so waiting costs no throughput, and every running hash then finds
+     * its blocks in the pool: measured with 4 concurrent sign-ins on 2 CPUs, hashes beyond the pool
+     * allocated 19 MiB each and grew the heap to 6 GB (docs/benchmarks.md, "OpenID Connect vs
+     * Keycloak"). A waiting thread holds nothing a running hash needs, so this cannot deadlock.
      */
     public Argon2id(Params params) {
         this.params = params;
         int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
         this.blocks = new Argon2BytesGenerator.FixedBlockPool(params.memoryKiB() * processors);
+        this.running = new java.util.concurrent.Semaphore(processors, true);
     }
 
     public Params params() {
@@ -74,7 +81,7 @@ public final class Argon2id {
     /** Hashes with a fresh random salt. */
     public String hash(CharSequence password) {
         byte[] salt = Secure.randomBytes(SALT_BYTES);
-        byte[] hash = derive(password, salt, params, HASH_BYTES, blocks);
+        byte[] hash = derive(password, salt, params, HASH_BYTES);
         return "$argon2id$v=19$m=" + params.memoryKiB() + ",t=" + params.iterations() + ",p=" + params.parallelism()
                 + "$" + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
@@ -86,7 +93,7 @@ public final class Argon2id {
             return false;
         }
         Parsed p = parsed.get();
-        byte[] candidate = derive(password, p.salt(), p.params(), p.hash().length, blocks);
+        byte[] candidate = derive(password, p.salt(), p.params(), p.hash().length);
         return Secure.constantTimeEquals(candidate, p.hash());
     }
 
@@ -126,6 +133,15 @@ public final class Argon2id {
             return Optional.of(new Parsed(new Params(m, t, par), salt, hash));
         } catch (RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    private byte[] derive(CharSequence password, byte[] salt, Params params, int length) {
+        running.acquireUninterruptibly();
+        try {
+            return derive(password, salt, params, length, blocks);
+        } finally {
+            running.release();
         }
     }
 
