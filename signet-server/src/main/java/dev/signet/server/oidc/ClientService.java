@@ -150,28 +150,10 @@ public final class ClientService {
                                 + " access_token_ttl, refresh_token_ttl, id_token_alg, consent, require_mfa,"
                                 + " backchannel_logout_uri, enabled, created_at, created_by, updated_at)"
                                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        .params(
-                                id,
-                                client.name(),
-                                nameKey(client.name()),
-                                client.type().name(),
-                                client.auth().name(),
-                                client.secretHash(),
-                                client.jwks(),
-                                lines(client.redirectUris()),
-                                lines(client.postLogoutRedirectUris()),
-                                String.join(" ", client.grantTypes()),
-                                String.join(" ", client.scopes()),
-                                client.accessTokenTtl().toSeconds(),
-                                client.refreshTokenTtl().toSeconds(),
-                                client.idTokenAlgorithm(),
-                                flag(client.consent()),
-                                flag(client.requireMfa()),
-                                client.backchannelLogoutUri(),
-                                flag(true),
-                                now.toEpochMilli(),
-                                actor,
-                                now.toEpochMilli())
+                        .params(row(
+                                List.of(id),
+                                client,
+                                List.of(flag(true), now.toEpochMilli(), actor, now.toEpochMilli())))
                         .update();
                 audit.append(described(AuditEvent.of("client.created", AuditEvent.SUCCESS), client, actor)
                         .build());
@@ -300,25 +282,7 @@ public final class ClientService {
                                 + " grant_types = ?, scopes = ?, access_token_ttl = ?, refresh_token_ttl = ?,"
                                 + " id_token_alg = ?, consent = ?, require_mfa = ?, backchannel_logout_uri = ?,"
                                 + " updated_at = ? WHERE client_id = ?")
-                        .params(
-                                after.name(),
-                                nameKey(after.name()),
-                                after.type().name(),
-                                after.auth().name(),
-                                after.secretHash(),
-                                after.jwks(),
-                                lines(after.redirectUris()),
-                                lines(after.postLogoutRedirectUris()),
-                                String.join(" ", after.grantTypes()),
-                                String.join(" ", after.scopes()),
-                                after.accessTokenTtl().toSeconds(),
-                                after.refreshTokenTtl().toSeconds(),
-                                after.idTokenAlgorithm(),
-                                flag(after.consent()),
-                                flag(after.requireMfa()),
-                                after.backchannelLogoutUri(),
-                                now.toEpochMilli(),
-                                clientId)
+                        .params(row(List.of(), after, List.of(now.toEpochMilli(), clientId)))
                         .update();
                 AuditEvent.Builder event = described(AuditEvent.of("client.updated", AuditEvent.SUCCESS), after, actor);
                 if (before.hasSecret() && !after.hasSecret()) {
@@ -641,5 +605,33 @@ public final class ClientService {
                 rs.getInt("enabled") != 0,
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+
+    /**
+     * The statement parameters for a client's settings columns, {@code name} through {@code
+     * backchannel_logout_uri} in the order INSERT and UPDATE both name them, between {@code before}
+     * and {@code after}. Nullable values (secret hash, JWKS, logout URI) may be null, so not List.of.
+     */
+    private static List<Object> row(List<?> before, OidcClient c, List<?> after) {
+        List<Object> values = new java.util.ArrayList<Object>(before);
+        values.addAll(java.util.Arrays.asList(
+                c.name(),
+                nameKey(c.name()),
+                c.type().name(),
+                c.auth().name(),
+                c.secretHash(),
+                c.jwks(),
+                lines(c.redirectUris()),
+                lines(c.postLogoutRedirectUris()),
+                String.join(" ", c.grantTypes()),
+                String.join(" ", c.scopes()),
+                c.accessTokenTtl().toSeconds(),
+                c.refreshTokenTtl().toSeconds(),
+                c.idTokenAlgorithm(),
+                flag(c.consent()),
+                flag(c.requireMfa()),
+                c.backchannelLogoutUri()));
+        values.addAll(after);
+        return values;
     }
 }
